@@ -1,0 +1,100 @@
+import type { HeadersLike } from "./ratelimit-headers.js";
+
+/** Token usage and cost of one call, as reported by the code that made it. */
+export interface UsageReport {
+  readonly inputTokens?: number | undefined;
+  readonly outputTokens?: number | undefined;
+  /** What the call cost, in USD; reconciles the budget reservation. */
+  readonly costUsd?: number | undefined;
+  /** The model that answered (`gen_ai.response.model`). */
+  readonly responseModel?: string | undefined;
+}
+
+/** A response-like object: anything with a `status` and `headers`. */
+export interface ResponseLike {
+  readonly status?: number;
+  readonly headers?: HeadersLike | undefined;
+}
+
+/** What the function given to `governor.run` receives on each attempt. */
+export interface AttemptContext {
+  /** 1 for the first attempt, 2 for the first retry, … */
+  readonly attempt: number;
+  /**
+   * Aborts when the attempt times out, the call's signal aborts, or the governor closes.
+   * Pass it to `fetch` (created on first read, so calls that ignore it pay nothing).
+   */
+  readonly signal: AbortSignal;
+  /** Reports a response's status and headers: `RateLimit`, `RateLimit-Policy`, `Retry-After`. */
+  observe(response: ResponseLike): void;
+  /** Reports token usage and cost (added up over attempts). */
+  reportUsage(usage: UsageReport): void;
+  /**
+   * Keeps the concurrency slot (and the call's span open) after the function returns, for a
+   * stream that is still being read. Call the returned function when the stream ends or is
+   * abandoned; the slot is released anyway at the call's total deadline.
+   */
+  holdSlot(): () => void;
+}
+
+/** The call-side hooks an attempt context reports to. */
+export interface AttemptHost {
+  readonly callSignal: AbortSignal | undefined;
+  observe(response: ResponseLike): void;
+  reportUsage(usage: UsageReport): void;
+  holdSlot(): () => void;
+}
+
+/** @internal The context of one attempt; its abort controller exists only once `signal` is read. */
+export class AttemptContextImpl implements AttemptContext {
+  readonly attempt: number;
+  readonly #host: AttemptHost;
+  #controller: AbortController | undefined;
+  #pendingReason: unknown;
+  #aborted = false;
+  #unlink: (() => void) | undefined;
+
+  // Bound once so that callers can destructure: `({ signal, observe }) => …`.
+  readonly observe: (response: ResponseLike) => void;
+  readonly reportUsage: (usage: UsageReport) => void;
+  readonly holdSlot: () => () => void;
+
+  constructor(attempt: number, host: AttemptHost) {
+    this.attempt = attempt;
+    this.#host = host;
+    this.observe = (response) => host.observe(response);
+    this.reportUsage = (usage) => host.reportUsage(usage);
+    this.holdSlot = () => host.holdSlot();
+  }
+
+  get signal(): AbortSignal {
+    if (!this.#controller) {
+      const controller = new AbortController();
+      this.#controller = controller;
+      if (this.#aborted) controller.abort(this.#pendingReason);
+      const parent = this.#host.callSignal;
+      if (parent) {
+        if (parent.aborted) controller.abort(parent.reason);
+        else {
+          const onAbort = () => controller.abort(parent.reason);
+          parent.addEventListener("abort", onAbort, { once: true });
+          this.#unlink = () => parent.removeEventListener("abort", onAbort);
+        }
+      }
+    }
+    return this.#controller.signal;
+  }
+
+  /** Aborts the attempt's signal (if anyone read it). */
+  abort(reason: unknown): void {
+    this.#aborted = true;
+    this.#pendingReason = reason;
+    this.#controller?.abort(reason);
+  }
+
+  /** Removes the link to the call's signal. */
+  dispose(): void {
+    this.#unlink?.();
+    this.#unlink = undefined;
+  }
+}

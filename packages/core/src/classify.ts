@@ -1,0 +1,104 @@
+import { isSwarmgateError } from "./errors.js";
+
+/** Why an attempt failed, as far as retrying and the breaker are concerned. */
+export type FailureReason =
+  | "rate_limited" // 429
+  | "overloaded" // 503
+  | "server_error" // other 5xx
+  | "network" // connection reset, refused, DNS, socket hang-up
+  | "timeout" // the attempt timed out
+  | "credits_exhausted" // 402
+  | "client_error" // other 4xx: the request itself is wrong
+  | "aborted" // the caller's signal
+  | "local" // refused by swarmgate itself (queue full, deadline, open circuit, budget)
+  | "unknown"; // anything else a caller's function threw
+
+/** The verdict on one failed attempt. */
+export interface ErrorVerdict {
+  readonly reason: FailureReason;
+  /** Whether another attempt may succeed. */
+  readonly retryable: boolean;
+  /** Whether it counts against the upstream's health (opens the breaker). */
+  readonly breakerFailure: boolean;
+  /** The HTTP status, when there was one. */
+  readonly status?: number | undefined;
+  /** Milliseconds the server asked to wait, when it said. */
+  readonly retryAfterMs?: number | undefined;
+}
+
+const networkCodes = new Set([
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "ECONNABORTED",
+  "EPIPE",
+  "ETIMEDOUT",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ENETUNREACH",
+  "EHOSTUNREACH",
+  "UND_ERR_SOCKET",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_HEADERS_TIMEOUT",
+  "UND_ERR_BODY_TIMEOUT",
+  "UND_ERR_CLOSED",
+]);
+
+/**
+ * Reads an HTTP status from the usual places: `status`, `statusCode`, `response.status`,
+ * and `httpResponse.status` (where `@huggingface/inference` keeps it).
+ */
+export function statusOf(error: unknown): number | undefined {
+  if (typeof error !== "object" || error === null) return undefined;
+  const e = error as Record<string, unknown>;
+  for (const candidate of [
+    e.status,
+    e.statusCode,
+    (e.response as Record<string, unknown> | undefined)?.status,
+    (e.httpResponse as Record<string, unknown> | undefined)?.status,
+  ]) {
+    if (typeof candidate === "number" && candidate >= 100 && candidate < 600) return candidate;
+  }
+  return undefined;
+}
+
+function isNetworkError(error: unknown): boolean {
+  for (let e = error, depth = 0; typeof e === "object" && e !== null && depth < 5; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && networkCodes.has(code)) return true;
+    // undici's fetch rejects with `TypeError("fetch failed")` and the socket error as its cause
+    if (e instanceof TypeError && e.message === "fetch failed") return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/**
+ * The default classification of a failed attempt (DESIGN.md): 429, 503, other 5xx, network
+ * errors and attempt timeouts are retried; 4xx and 402 are not; 429 and 4xx never count
+ * against the breaker.
+ */
+export function classifyError(error: unknown, aborted: boolean): ErrorVerdict {
+  if (aborted || (error instanceof Error && error.name === "AbortError"))
+    return { reason: "aborted", retryable: false, breakerFailure: false };
+  const retryAfterMs = isSwarmgateError(error) ? error.retryAfterMs : undefined;
+  if (isSwarmgateError(error) && error.code === "timeout")
+    return { reason: "timeout", retryable: true, breakerFailure: true };
+  if (isSwarmgateError(error) && error.code === "budget_exceeded")
+    return { reason: "credits_exhausted", retryable: false, breakerFailure: false, status: 402 };
+  const status = statusOf(error);
+  if (status !== undefined) {
+    if (status === 429)
+      return { reason: "rate_limited", retryable: true, breakerFailure: false, status, retryAfterMs };
+    if (status === 402)
+      return { reason: "credits_exhausted", retryable: false, breakerFailure: false, status };
+    if (status === 503)
+      return { reason: "overloaded", retryable: true, breakerFailure: true, status, retryAfterMs };
+    if (status >= 500)
+      return { reason: "server_error", retryable: true, breakerFailure: true, status, retryAfterMs };
+    if (status === 408) return { reason: "timeout", retryable: true, breakerFailure: true, status };
+    if (status >= 400) return { reason: "client_error", retryable: false, breakerFailure: false, status };
+  }
+  if (isSwarmgateError(error)) return { reason: "local", retryable: false, breakerFailure: false };
+  if (isNetworkError(error)) return { reason: "network", retryable: true, breakerFailure: true };
+  return { reason: "unknown", retryable: false, breakerFailure: false };
+}

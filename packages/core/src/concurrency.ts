@@ -1,0 +1,197 @@
+import type { Clock, TimerHandle } from "./clock.js";
+import { QueueFullError } from "./errors.js";
+import { isPromise } from "./quota-gate.js";
+import type { SlotLease, SlotPool } from "./quota-store.js";
+
+/** Options of {@link ConcurrencyLimiter}. */
+export interface ConcurrencyOptions {
+  /** Calls in flight allowed at the start of a ramp. @default 10 */
+  readonly initial: number;
+  /** Calls in flight allowed at the end of the ramp. @default 50 */
+  readonly max: number;
+  /** Duration of the linear ramp from `initial` to `max`. @default 180_000 */
+  readonly rampMs: number;
+  /** Callers allowed to wait for a slot; one more gets {@link QueueFullError}. @default 10_000 */
+  readonly maxQueue: number;
+  /**
+   * AIMD for upstreams whose concurrency limit is not published: the limit is multiplied by
+   * `decrease` on each overload (503, attempt timeout) and grows by one per limit's worth of
+   * successes, never above `max` nor below `min`. `false` turns it off. @default false
+   */
+  readonly adaptive: false | { readonly decrease: number; readonly min: number };
+  /** How often to look for slots freed by other processes when the store is remote. @default 50 */
+  readonly pollMs: number;
+}
+
+interface SlotWaiter {
+  readonly signal: AbortSignal | undefined;
+  resolve(lease: SlotLease): void;
+  reject(error: unknown): void;
+  cleanup(): void;
+}
+
+/**
+ * A concurrency limit that ramps linearly from `initial` to `max` over `rampMs` (again after
+ * a breaker closes), optionally moved by AIMD, with a bounded FIFO queue of waiting callers.
+ */
+export class ConcurrencyLimiter {
+  readonly #options: ConcurrencyOptions;
+  readonly #pool: SlotPool;
+  readonly #clock: Clock;
+  readonly #queue: SlotWaiter[] = [];
+  #rampStart: number;
+  #ceiling: number;
+  #successes = 0;
+  #timer: TimerHandle | undefined;
+  #pumping = false;
+  #again = false;
+
+  constructor(options: ConcurrencyOptions, pool: SlotPool, clock: Clock) {
+    this.#options = options;
+    this.#pool = pool;
+    this.#clock = clock;
+    this.#rampStart = clock.now();
+    this.#ceiling = options.max;
+  }
+
+  /** The limit in force at `now`: the ramp's value, capped by the adaptive ceiling. */
+  limit(now = this.#clock.now()): number {
+    const { initial, max, rampMs } = this.#options;
+    const progress = rampMs <= 0 ? 1 : Math.min(1, Math.max(0, (now - this.#rampStart) / rampMs));
+    const ramp = Math.floor(initial + (max - initial) * progress);
+    return Math.max(1, Math.min(ramp, Math.floor(this.#ceiling)));
+  }
+
+  get inFlight(): number {
+    return this.#pool.inFlight();
+  }
+
+  get queued(): number {
+    return this.#queue.length;
+  }
+
+  /** A slot lease, synchronously when one is free and nobody waits. */
+  acquire(signal?: AbortSignal): SlotLease | Promise<SlotLease> {
+    if (this.#queue.length === 0) {
+      const lease = this.#pool.tryAcquire(this.limit(), this.#clock.now());
+      if (isPromise(lease)) return Promise.resolve(lease).then((l) => l ?? this.#wait(signal));
+      if (lease !== undefined) return lease;
+    }
+    return this.#wait(signal);
+  }
+
+  #wait(signal: AbortSignal | undefined): Promise<SlotLease> {
+    if (this.#queue.length >= this.#options.maxQueue)
+      return Promise.reject(new QueueFullError(this.#options.maxQueue));
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise<SlotLease>((resolve, reject) => {
+      const onAbort = () => {
+        const index = this.#queue.indexOf(waiter);
+        if (index < 0) return;
+        this.#queue.splice(index, 1);
+        reject(signal?.reason);
+      };
+      const waiter: SlotWaiter = {
+        signal,
+        resolve,
+        reject,
+        cleanup: () => signal?.removeEventListener("abort", onAbort),
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.#queue.push(waiter);
+      void this.#pump();
+    });
+  }
+
+  /** Frees a slot and hands it to the next waiter. */
+  release(lease: SlotLease): void {
+    const done = this.#pool.release(lease);
+    if (isPromise(done))
+      void Promise.resolve(done).then(
+        () => this.#pump(),
+        () => this.#pump(),
+      );
+    else if (this.#queue.length > 0) void this.#pump();
+  }
+
+  /** Starts the ramp again from `initial` (after the breaker closes). */
+  restartRamp(): void {
+    this.#rampStart = this.#clock.now();
+  }
+
+  /** AIMD decrease on an overload signal (503, attempt timeout). */
+  overloaded(): void {
+    const adaptive = this.#options.adaptive;
+    if (!adaptive) return;
+    this.#ceiling = Math.max(adaptive.min, Math.floor(this.limit() * adaptive.decrease));
+    this.#successes = 0;
+  }
+
+  /** AIMD increase: one more slot per limit's worth of successes. */
+  succeeded(): void {
+    if (!this.#options.adaptive || this.#ceiling >= this.#options.max) return;
+    if (++this.#successes >= this.#ceiling) {
+      this.#successes = 0;
+      this.#ceiling = Math.min(this.#options.max, this.#ceiling + 1);
+      if (this.#queue.length > 0) void this.#pump();
+    }
+  }
+
+  /** Rejects every waiter with `error` (on close). */
+  drain(error: unknown): void {
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    for (const waiter of this.#queue.splice(0)) {
+      waiter.cleanup();
+      waiter.reject(error);
+    }
+  }
+
+  async #pump(): Promise<void> {
+    if (this.#pumping) {
+      this.#again = true; // a slot freed while we were asking the store: look once more
+      return;
+    }
+    this.#pumping = true;
+    try {
+      do {
+        this.#again = false;
+        while (this.#queue.length > 0) {
+          const answer = this.#pool.tryAcquire(this.limit(), this.#clock.now());
+          const lease = isPromise(answer) ? await answer : answer;
+          if (lease === undefined) break;
+          const waiter = this.#queue.shift();
+          if (!waiter) {
+            this.#pool.release(lease); // the waiter gave up while the store answered
+            break;
+          }
+          waiter.cleanup();
+          waiter.resolve(lease);
+        }
+      } while (this.#again);
+    } catch (error) {
+      this.drain(error);
+    } finally {
+      this.#pumping = false;
+    }
+    this.#schedule();
+  }
+
+  // While callers wait, wake up when the ramp next raises the limit, or poll a remote store.
+  #schedule(): void {
+    if (this.#queue.length === 0 || this.#timer !== undefined) return;
+    const now = this.#clock.now();
+    const { initial, max, rampMs, pollMs } = this.#options;
+    let delay = this.#pool.inFlight() < this.limit(now) ? pollMs : Number.POSITIVE_INFINITY;
+    const current = this.limit(now);
+    if (rampMs > 0 && current < Math.min(max, Math.floor(this.#ceiling))) {
+      const nextAt = this.#rampStart + ((current + 1 - initial) / (max - initial)) * rampMs;
+      delay = Math.min(delay, Math.max(1, Math.ceil(nextAt - now)));
+    }
+    if (!Number.isFinite(delay)) return;
+    this.#timer = this.#clock.setTimeout(() => {
+      this.#timer = undefined;
+      void this.#pump();
+    }, delay);
+  }
+}

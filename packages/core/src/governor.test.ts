@@ -1,0 +1,430 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import {
+  GovernorClosedError,
+  isBudgetExceededError,
+  isCircuitOpenError,
+  isThrottledError,
+  isTimeoutError,
+  UpstreamError,
+} from "./errors.js";
+import { createGovernor, type Governor } from "./governor.js";
+import { ManualClock } from "./manual-clock.js";
+import type { GovernorOptions } from "./options.js";
+
+const governors: Governor[] = [];
+afterEach(async () => {
+  for (const g of governors.splice(0)) await g.close();
+  vi.useRealTimers();
+});
+
+function setup(options: GovernorOptions = {}) {
+  const clock = new ManualClock(Date.UTC(2026, 10, 22));
+  const governor = createGovernor({
+    name: "test",
+    clock,
+    retry: { random: () => 0.5, budget: false },
+    breaker: false,
+    concurrency: false,
+    ...options,
+  });
+  governors.push(governor);
+  return { clock, governor };
+}
+
+const httpError = (status: number, retryAfterMs?: number) =>
+  new UpstreamError(`HTTP ${status}`, status, { retryAfterMs });
+
+describe("governor.run", () => {
+  it("returns the function's value and counts one attempt", async () => {
+    const { governor } = setup();
+    await expect(governor.run(async ({ attempt }) => `ok ${attempt}`)).resolves.toBe("ok 1");
+    expect(governor.stats()).toMatchObject({ attempts: 1, outcomes: { success: 1 }, calls: { inFlight: 0 } });
+  });
+
+  it("accepts a function that returns a plain value or throws synchronously", async () => {
+    const { governor } = setup();
+    await expect(governor.run(() => 42)).resolves.toBe(42);
+    await expect(
+      governor.run(() => {
+        throw new Error("sync boom");
+      }),
+    ).rejects.toThrow("sync boom");
+    expect(governor.stats().outcomes).toMatchObject({ success: 1, error: 1 });
+  });
+
+  it("retries 429 and 503 with backoff, honouring the server's Retry-After", async () => {
+    const { clock, governor } = setup({ retry: { random: () => 0.5, budget: false, baseDelayMs: 1_000 } });
+    const answers = [httpError(429, 7_000), httpError(503), "done"];
+    const starts: number[] = [];
+    const t0 = clock.now();
+    const call = governor.run(async () => {
+      starts.push(clock.now() - t0);
+      const next = answers.shift();
+      if (next instanceof Error) throw next;
+      return next;
+    });
+    await clock.runAll();
+    await expect(call).resolves.toBe("done");
+    // Retry-After 7 s wins for the 429; the 503 gets full-jitter backoff: 0.5 × 2 × 1 s.
+    expect(starts).toEqual([0, 7_000, 8_000]);
+    expect(governor.stats()).toMatchObject({
+      attempts: 3,
+      retries: { rate_limited: 1, overloaded: 1 },
+      throttles: { server_429: 1, server_503: 1 },
+    });
+  });
+
+  it("never retries 400/401/403/404/422, nor an error it cannot classify", async () => {
+    const { governor } = setup();
+    for (const status of [400, 401, 403, 404, 422]) {
+      let calls = 0;
+      const error = await governor
+        .run(async () => {
+          calls++;
+          throw httpError(status);
+        })
+        .catch((e: unknown) => e);
+      expect((error as UpstreamError).status).toBe(status);
+      expect(calls).toBe(1);
+    }
+    let calls = 0;
+    await expect(
+      governor.run(async () => {
+        calls++;
+        throw new Error("application bug");
+      }),
+    ).rejects.toThrow("application bug");
+    expect(calls).toBe(1);
+  });
+
+  it("turns a 402 into BudgetExceededError without retrying, and refuses further calls this month", async () => {
+    const { governor } = setup({ budget: { monthlyUsd: 10 } });
+    let calls = 0;
+    const error = await governor
+      .run(async () => {
+        calls++;
+        throw httpError(402);
+      })
+      .catch((e: unknown) => e);
+    expect(isBudgetExceededError(error)).toBe(true);
+    expect(calls).toBe(1);
+    const next = await governor.run(async () => "never").catch((e: unknown) => e);
+    expect(isBudgetExceededError(next)).toBe(true);
+  });
+
+  it("gives up after maxAttempts with the last error, a 429 as ThrottledError", async () => {
+    const { clock, governor } = setup({ retry: { maxAttempts: 3, random: () => 0, budget: false } });
+    let calls = 0;
+    const call = governor
+      .run(async () => {
+        calls++;
+        throw httpError(429);
+      })
+      .catch((e: unknown) => e);
+    await clock.runAll();
+    const error = await call;
+    expect(calls).toBe(3);
+    expect(isThrottledError(error)).toBe(true);
+    expect((error as Error).cause).toBeInstanceOf(UpstreamError);
+    expect(governor.stats().outcomes.rate_limited).toBe(1);
+  });
+
+  it("stops retrying when the swarm-wide retry budget is spent", async () => {
+    const { clock, governor } = setup({
+      retry: { maxAttempts: 10, random: () => 0, budget: { ratio: 0, minRetries: 2, windowMs: 10_000 } },
+    });
+    let calls = 0;
+    const call = governor
+      .run(async () => {
+        calls++;
+        throw httpError(503);
+      })
+      .catch((e: unknown) => e);
+    await clock.runAll();
+    expect(((await call) as UpstreamError).status).toBe(503);
+    expect(calls).toBe(3); // the first attempt and the budget's two retries
+  });
+
+  it("times out an attempt that never settles, aborts its signal and retries", async () => {
+    const { clock, governor } = setup({
+      attemptTimeoutMs: 1_000,
+      retry: { maxAttempts: 2, random: () => 0, budget: false },
+    });
+    const signals: AbortSignal[] = [];
+    const call = governor.run(({ signal, attempt }) => {
+      signals.push(signal);
+      return attempt === 1 ? new Promise<string>(() => {}) : Promise.resolve("second");
+    });
+    await clock.advance(1_000);
+    await clock.runAll();
+    await expect(call).resolves.toBe("second");
+    expect(signals[0]?.aborted).toBe(true);
+    expect(isTimeoutError(signals[0]?.reason)).toBe(true);
+    expect(governor.stats().retries).toEqual({ timeout: 1 });
+  });
+
+  it("settles a call that never settles at its total timeout, exactly once", async () => {
+    const { clock, governor } = setup({ attemptTimeoutMs: Infinity, totalTimeoutMs: 5_000 });
+    const settled = vi.fn();
+    const call = governor.run(() => new Promise(() => {})).then(settled, settled);
+    await clock.advance(5_000);
+    await call;
+    expect(settled).toHaveBeenCalledTimes(1);
+    expect(isTimeoutError(settled.mock.calls[0]?.[0])).toBe(true);
+    expect(governor.stats().calls.inFlight).toBe(0);
+  });
+
+  it("cancels on the caller's signal: while waiting for a permit, and during the attempt", async () => {
+    const { governor } = setup({ quotas: { inference: [{ limit: 1, windowMs: 60_000 }] } });
+    await governor.run(async () => "takes the only permit");
+    const waiting = new AbortController();
+    const queued = governor.run(async () => "never", { signal: waiting.signal });
+    waiting.abort(new Error("user gave up"));
+    await expect(queued).rejects.toThrow("user gave up");
+
+    const { governor: g2 } = setup();
+    const running = new AbortController();
+    let seen: AbortSignal | undefined;
+    const inFlight = g2.run(
+      ({ signal }) => {
+        seen = signal;
+        return new Promise(() => {});
+      },
+      { signal: running.signal },
+    );
+    running.abort(new Error("stop now"));
+    await expect(inFlight).rejects.toThrow("stop now");
+    expect(seen?.aborted).toBe(true);
+    expect(g2.stats().outcomes.aborted).toBe(1);
+  });
+
+  it("makes calls wait for the window (not fail) and spreads them over windows", async () => {
+    const { clock, governor } = setup({ quotas: { inference: [{ limit: 2, windowMs: 10_000 }] } });
+    const t0 = clock.now();
+    const finished: number[] = [];
+    const calls = Array.from({ length: 5 }, () => governor.run(async () => finished.push(clock.now() - t0)));
+    await clock.runAll();
+    await Promise.all(calls);
+    expect(finished).toEqual([0, 0, 10_000, 10_000, 20_000]);
+    expect(governor.stats().throttles.local_window).toBe(3);
+  });
+
+  it("refuses with ThrottledError when the permit would come after the call's deadline", async () => {
+    const { governor } = setup({
+      quotas: { inference: [{ limit: 1, windowMs: 60_000 }] },
+      totalTimeoutMs: 10_000,
+    });
+    await governor.run(async () => 1);
+    const error = await governor.run(async () => 2).catch((e: unknown) => e);
+    expect(isThrottledError(error)).toBe(true);
+    expect((error as { retryAfterMs: number }).retryAfterMs).toBe(60_000);
+  });
+});
+
+describe("server feedback", () => {
+  const headers = (remaining: number, reset: number, quota: number) => ({
+    RateLimit: `"api";r=${remaining};t=${reset}`,
+    "RateLimit-Policy": `"fixed window";"api";q=${quota};w=300`,
+  });
+
+  it("converges to the server's quota within one window when the configured one is too high", async () => {
+    const { clock, governor } = setup({ quotas: { api: [{ limit: 1_000, windowMs: 300_000 }] } });
+    const info = { requestClass: "api" } as const;
+    await governor.run(({ observe }) => observe({ status: 200, headers: headers(9, 300, 10) }), info);
+    // Ten per window really: the next nine pass, the tenth waits for the server's reset.
+    const t0 = clock.now();
+    const times: number[] = [];
+    const calls = Array.from({ length: 10 }, () =>
+      governor.run(async () => times.push(clock.now() - t0), info),
+    );
+    await clock.runAll();
+    await Promise.all(calls);
+    expect(times.filter((t) => t === 0)).toHaveLength(9);
+    expect(times[9]).toBe(300_000);
+  });
+
+  it("converges when the configured quota is too low", async () => {
+    const { governor } = setup({ quotas: { api: [{ limit: 2, windowMs: 300_000 }] } });
+    const info = { requestClass: "api" } as const;
+    await governor.run(({ observe }) => observe({ status: 200, headers: headers(499, 290, 500) }), info);
+    const calls = Array.from({ length: 100 }, () => governor.run(async () => 1, info));
+    await Promise.all(calls);
+    expect(governor.stats().throttles.local_window).toBe(0);
+    expect(governor.stats().quota.api?.remaining).toBe(399);
+  });
+
+  it("a 429 with RateLimit empties the window until its reset, and the retry waits for it", async () => {
+    const { clock, governor } = setup({ quotas: { api: [{ limit: 500, windowMs: 300_000 }] } });
+    const t0 = clock.now();
+    const starts: number[] = [];
+    const call = governor.run(
+      async ({ attempt, observe }) => {
+        starts.push(clock.now() - t0);
+        if (attempt === 1) {
+          observe({ status: 429, headers: headers(0, 55, 500) });
+          throw httpError(429);
+        }
+        return "after reset";
+      },
+      { requestClass: "api" },
+    );
+    await clock.runAll();
+    await expect(call).resolves.toBe("after reset");
+    expect(starts).toEqual([0, 55_000]);
+  });
+
+  it("governor.observe accepts a WHATWG Headers object", async () => {
+    const { governor } = setup({ quotas: { api: [{ limit: 500, windowMs: 300_000 }] } });
+    governor.observe(
+      { status: 200, headers: new Headers({ RateLimit: '"api";r=7;t=30' }) },
+      { requestClass: "api" },
+    );
+    const snapshot = await governor.snapshot();
+    expect(snapshot.windows.api?.[0]).toMatchObject({ remaining: 7 });
+  });
+});
+
+describe("budget", () => {
+  it("reserves the estimate, reconciles with the reported cost, refuses what does not fit", async () => {
+    const { governor } = setup({ budget: { monthlyUsd: 1 } });
+    await governor.run(
+      async ({ reportUsage }) => reportUsage({ costUsd: 0.25, inputTokens: 10, outputTokens: 5 }),
+      {
+        estimatedCostUsd: 0.5,
+      },
+    );
+    expect((await governor.snapshot()).credits).toMatchObject({
+      spentUsd: 0.25,
+      reservedUsd: 0,
+      remainingUsd: 0.75,
+    });
+    const refused = await governor.run(async () => "x", { estimatedCostUsd: 0.8 }).catch((e: unknown) => e);
+    expect(isBudgetExceededError(refused)).toBe(true);
+    expect(governor.stats().creditsSpentUsd).toBe(0.25);
+  });
+
+  it("releases the reservation of a failed call that reported no cost", async () => {
+    const { governor } = setup({ budget: { monthlyUsd: 1 } });
+    await governor.run(async () => Promise.reject(httpError(400)), { estimatedCostUsd: 0.9 }).catch(() => {});
+    expect((await governor.snapshot()).credits).toMatchObject({ spentUsd: 0, reservedUsd: 0 });
+  });
+});
+
+describe("breaker", () => {
+  it("opens on upstream failures, fails fast with CircuitOpenError, ignores 429s, and closes after a probe", async () => {
+    vi.useFakeTimers({ now: Date.UTC(2026, 10, 22) });
+    const governor = createGovernor({
+      name: "breaker",
+      retry: false,
+      concurrency: false,
+      breaker: {
+        volumeThreshold: 4,
+        errorThresholdPercentage: 50,
+        resetTimeoutMs: 10_000,
+        rollingWindowMs: 60_000,
+      },
+    });
+    governors.push(governor);
+    const fail = (status: number) =>
+      governor.run(async () => Promise.reject(httpError(status)), { provider: "p" });
+    for (let i = 0; i < 6; i++) await fail(429).catch(() => {});
+    expect(governor.stats().breakers).toEqual({ p: "closed" });
+    // 429s count as successes for the breaker: the 7th failure makes 7 of 13 attempts, over 50%.
+    for (let i = 0; i < 7; i++) await fail(500).catch(() => {});
+    expect(governor.stats().breakers).toEqual({ p: "open" });
+    expect(governor.stats().throttles.breaker_open).toBe(0);
+    let sent = false;
+    const refused = await governor
+      .run(
+        async () => {
+          sent = true;
+        },
+        { provider: "p" },
+      )
+      .catch((e: unknown) => e);
+    expect(isCircuitOpenError(refused)).toBe(true);
+    expect(sent).toBe(false);
+    expect((refused as { retryAfterMs: number }).retryAfterMs).toBe(10_000);
+    expect(governor.stats().throttles.breaker_open).toBe(1);
+    // Another provider is not affected.
+    await expect(governor.run(async () => "fine", { provider: "q" })).resolves.toBe("fine");
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(governor.stats().breakers.p).toBe("half-open");
+    await expect(governor.run(async () => "probe", { provider: "p" })).resolves.toBe("probe");
+    expect(governor.stats().breakers.p).toBe("closed");
+  });
+
+  it("re-enters slow start when the breaker closes", async () => {
+    vi.useFakeTimers({ now: Date.UTC(2026, 10, 22) });
+    const governor = createGovernor({
+      name: "ramp",
+      retry: false,
+      concurrency: { initial: 2, max: 20, rampMs: 1_000 },
+      breaker: {
+        volumeThreshold: 1,
+        errorThresholdPercentage: 10,
+        resetTimeoutMs: 5_000,
+        rollingWindowMs: 60_000,
+      },
+    });
+    governors.push(governor);
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(governor.stats().concurrency?.limit).toBe(20);
+    await governor.run(async () => Promise.reject(httpError(502))).catch(() => {});
+    await vi.advanceTimersByTimeAsync(5_000);
+    await governor.run(async () => "probe");
+    expect(governor.stats().concurrency?.limit).toBe(2);
+  });
+});
+
+describe("close", () => {
+  it("rejects queued and running calls with GovernorClosedError and leaves no timers", async () => {
+    const { clock, governor } = setup({
+      quotas: { inference: [{ limit: 1, windowMs: 60_000 }] },
+      concurrency: { initial: 1, max: 1, rampMs: 0 },
+    });
+    const running = governor.run(() => new Promise(() => {}));
+    const queued = governor.run(async () => "never");
+    await clock.advance(0);
+    await governor.close();
+    await expect(running).rejects.toBeInstanceOf(GovernorClosedError);
+    await expect(queued).rejects.toBeInstanceOf(GovernorClosedError);
+    await expect(governor.run(async () => 1)).rejects.toBeInstanceOf(GovernorClosedError);
+    expect(clock.pendingTimers).toBe(0);
+    await governor.close(); // idempotent
+  });
+});
+
+describe("holdSlot", () => {
+  it("keeps the concurrency slot until the stream is released", async () => {
+    const { governor } = setup({ concurrency: { initial: 1, max: 1, rampMs: 0 } });
+    let release!: () => void;
+    const stream = await governor.run(async ({ holdSlot }) => {
+      release = holdSlot();
+      return "stream";
+    });
+    expect(stream).toBe("stream");
+    expect(governor.stats().concurrency).toMatchObject({ inFlight: 1 });
+    expect(governor.stats().calls.inFlight).toBe(1);
+    const next = governor.run(async () => "next");
+    expect(governor.stats().concurrency?.queued).toBe(1);
+    release();
+    await expect(next).resolves.toBe("next");
+    expect(governor.stats().concurrency).toMatchObject({ inFlight: 0, queued: 0 });
+    expect(governor.stats().outcomes.success).toBe(2);
+  });
+
+  it("gives the slot back at the call's total deadline if the stream is never released", async () => {
+    const { clock, governor } = setup({
+      concurrency: { initial: 1, max: 1, rampMs: 0 },
+      totalTimeoutMs: 30_000,
+    });
+    await governor.run(async ({ holdSlot }) => {
+      holdSlot();
+      return "abandoned";
+    });
+    expect(governor.stats().concurrency?.inFlight).toBe(1);
+    await clock.advance(30_000);
+    expect(governor.stats().concurrency?.inFlight).toBe(0);
+  });
+});

@@ -1,0 +1,77 @@
+export type { AttemptContext, ResponseLike, UsageReport } from "./attempt-context.js";
+export type { BreakerOptions, BreakerState } from "./breaker.js";
+export { breakerStateValue } from "./breaker.js";
+export type { BudgetOptions } from "./budget.js";
+export { monthOf } from "./budget.js";
+export type { Attempt, CallInfo } from "./call.js";
+export type { ErrorVerdict, FailureReason } from "./classify.js";
+export { classifyError, statusOf } from "./classify.js";
+export type { Clock, TimerHandle } from "./clock.js";
+export { sleep, systemClock } from "./clock.js";
+export type { ConcurrencyOptions } from "./concurrency.js";
+export { ConcurrencyLimiter } from "./concurrency.js";
+export type { Disposable } from "./emitter.js";
+export type { SwarmgateErrorCode } from "./errors.js";
+export {
+  BudgetExceededError,
+  CircuitOpenError,
+  GovernorClosedError,
+  isBudgetExceededError,
+  isCircuitOpenError,
+  isQueueFullError,
+  isSwarmgateError,
+  isThrottledError,
+  isTimeoutError,
+  isUpstreamError,
+  QueueFullError,
+  SwarmgateError,
+  ThrottledError,
+  TimeoutError,
+  UpstreamError,
+} from "./errors.js";
+export type { GovernorEvents } from "./events.js";
+export type { Governor, GovernorSnapshot } from "./governor.js";
+export { createGovernor } from "./governor.js";
+export type { LatencySnapshot } from "./latency-histogram.js";
+export { LatencyHistogram } from "./latency-histogram.js";
+export { ManualClock } from "./manual-clock.js";
+export { memoryStore, windowFor } from "./memory-store.js";
+export type { GovernorOptions, WindowOptions } from "./options.js";
+export type { HuggingFacePresetOptions, HuggingFaceTier } from "./presets.js";
+export { includedCreditsUsd, presets } from "./presets.js";
+export { QuotaGate } from "./quota-gate.js";
+export type {
+  AcquireResult,
+  Awaitable,
+  CreditLedger,
+  CreditReservation,
+  QuotaStore,
+  SharedBreaker,
+  SlotLease,
+  SlotPool,
+  WindowCorrection,
+  WindowGroup,
+  WindowSnapshot,
+  WindowSpec,
+} from "./quota-store.js";
+export type {
+  HeadersLike,
+  RateLimitPolicyValue,
+  RateLimitValue,
+  ServerFeedback,
+} from "./ratelimit-headers.js";
+export {
+  parseRateLimit,
+  parseRateLimitPolicy,
+  parseRetryAfter,
+  readServerFeedback,
+} from "./ratelimit-headers.js";
+export { redact, registerSecret } from "./redact.js";
+export type { RetryOptions } from "./retry.js";
+export { RetryBudget, retryDelay } from "./retry.js";
+export type { Outcome, ThrottleSource } from "./semconv.js";
+export { ATTR, DURATION_BUCKETS_S, EVENT, METRIC, TOKEN_BUCKETS } from "./semconv.js";
+export type { GovernorStats } from "./stats.js";
+export { errorTypeOf } from "./telemetry.js";
+export { VERSION } from "./version.js";
+export { WindowState } from "./window-state.js";

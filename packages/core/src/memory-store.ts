@@ -1,0 +1,139 @@
+import type {
+  AcquireResult,
+  CreditLedger,
+  CreditReservation,
+  QuotaStore,
+  SlotLease,
+  SlotPool,
+  WindowCorrection,
+  WindowGroup,
+  WindowSnapshot,
+  WindowSpec,
+} from "./quota-store.js";
+import { WindowState } from "./window-state.js";
+
+/** Picks the window a server correction is about: the one of the same length, else the first. */
+export function windowFor<W extends { readonly windowMs: number }>(
+  windows: readonly W[],
+  correction: WindowCorrection,
+): W | undefined {
+  return windows.find((w) => w.windowMs === correction.windowMs) ?? windows[0];
+}
+
+class MemoryWindowGroup implements WindowGroup {
+  readonly #windows: WindowState[];
+
+  constructor(specs: readonly WindowSpec[]) {
+    this.#windows = specs.map((spec) => new WindowState(spec));
+  }
+
+  tryAcquire(count: number, now: number): AcquireResult {
+    let waitMs = 0;
+    let blockedBy: string | undefined;
+    for (const window of this.#windows) {
+      const wait = window.waitFor(count, now);
+      if (wait > waitMs) {
+        waitMs = wait;
+        blockedBy = window.name;
+      }
+    }
+    if (waitMs > 0) return { ok: false, waitMs, remaining: this.#remaining(now), blockedBy };
+    for (const window of this.#windows) window.take(count, now);
+    return { ok: true, waitMs: 0, remaining: this.#remaining(now) };
+  }
+
+  correct(correction: WindowCorrection, now: number): void {
+    windowFor(this.#windows, correction)?.correct(correction, now);
+  }
+
+  snapshot(now: number): readonly WindowSnapshot[] {
+    return this.#windows.map((w) => w.snapshot(now));
+  }
+
+  #remaining(now: number): number {
+    let remaining = Number.POSITIVE_INFINITY;
+    for (const window of this.#windows) remaining = Math.min(remaining, window.remaining(now));
+    return remaining;
+  }
+}
+
+class MemorySlotPool implements SlotPool {
+  #held = new Set<number>();
+  #next = 1;
+
+  tryAcquire(limit: number): SlotLease | undefined {
+    if (this.#held.size >= limit) return undefined;
+    const lease = this.#next++;
+    this.#held.add(lease);
+    return lease;
+  }
+
+  release(lease: SlotLease): void {
+    this.#held.delete(lease as number);
+  }
+
+  inFlight(): number {
+    return this.#held.size;
+  }
+}
+
+class MemoryLedger implements CreditLedger {
+  #periods = new Map<string, { spentUsd: number; reservedUsd: number }>();
+
+  #get(period: string) {
+    let entry = this.#periods.get(period);
+    if (!entry) {
+      entry = { spentUsd: 0, reservedUsd: 0 };
+      this.#periods.set(period, entry);
+    }
+    return entry;
+  }
+
+  reserve(period: string, amountUsd: number, limitUsd: number): CreditReservation {
+    const entry = this.#get(period);
+    const ok = entry.spentUsd + entry.reservedUsd + amountUsd <= limitUsd + 1e-12;
+    if (ok) entry.reservedUsd += amountUsd;
+    return { ok, spentUsd: entry.spentUsd, reservedUsd: entry.reservedUsd };
+  }
+
+  settle(period: string, reservedUsd: number, actualUsd: number): void {
+    const entry = this.#get(period);
+    entry.reservedUsd = Math.max(0, entry.reservedUsd - reservedUsd);
+    entry.spentUsd += actualUsd;
+  }
+
+  read(period: string) {
+    return { ...this.#get(period) };
+  }
+}
+
+/**
+ * The embedded {@link QuotaStore}: state in this process's memory, decisions synchronous.
+ * The default of every governor; share one instance between governors that guard the same
+ * quota in one process.
+ *
+ * @example
+ * const store = memoryStore();
+ * const chat = createGovernor({ name: "chat", store, ...presets.huggingface({ tier: "pro" }) });
+ */
+export function memoryStore(): QuotaStore {
+  const groups = new Map<string, MemoryWindowGroup>();
+  const pools = new Map<string, MemorySlotPool>();
+  const ledgers = new Map<string, MemoryLedger>();
+  const getOr = <T>(map: Map<string, T>, key: string, make: () => T): T => {
+    let value = map.get(key);
+    if (value === undefined) {
+      value = make();
+      map.set(key, value);
+    }
+    return value;
+  };
+  return {
+    kind: "memory",
+    windows: (scope, requestClass, specs) =>
+      getOr(groups, `${scope}\u0000${requestClass}`, () => new MemoryWindowGroup(specs)),
+    slots: (scope) => getOr(pools, scope, () => new MemorySlotPool()),
+    ledger: (scope) => getOr(ledgers, scope, () => new MemoryLedger()),
+    close: async () => {},
+  };
+}

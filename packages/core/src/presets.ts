@@ -1,0 +1,101 @@
+import type { GovernorOptions, WindowOptions } from "./options.js";
+import { expectNumber, fail } from "./validate.js";
+
+/** A Hugging Face account tier. */
+export type HuggingFaceTier = "free" | "pro" | "team" | "enterprise";
+
+const FIVE_MINUTES = 300_000;
+
+// Hub docs (rate-limits page) for `api`; the seed research for `resolvers` and `pages`.
+// Hugging Face publishes no request limit for inference: those numbers are a conservative
+// guess that the server's `RateLimit-Policy` header corrects within one window.
+const perTier: Record<HuggingFaceTier, { api: number; resolvers: number; pages: number; inference: number }> =
+  {
+    free: { api: 1_000, resolvers: 2_400, pages: 80, inference: 300 },
+    pro: { api: 2_500, resolvers: 12_000, pages: 400, inference: 1_500 },
+    // Team limits are not published apart from PRO's: assume PRO's, the cautious choice.
+    team: { api: 2_500, resolvers: 12_000, pages: 400, inference: 1_500 },
+    enterprise: { api: 6_000, resolvers: 12_000, pages: 400, inference: 3_000 },
+  };
+
+// The seed's swarm guidance: start small, ramp smoothly over minutes, cap by tier.
+const concurrencyPerTier: Record<HuggingFaceTier, { initial: number; max: number; rampMs: number }> = {
+  free: { initial: 2, max: 10, rampMs: 60_000 },
+  pro: { initial: 10, max: 50, rampMs: 180_000 },
+  team: { initial: 20, max: 100, rampMs: 180_000 },
+  enterprise: { initial: 20, max: 200, rampMs: 300_000 },
+};
+
+/** Monthly Inference Providers credits included with each tier (USD; team/enterprise per seat). */
+export const includedCreditsUsd: Readonly<Record<HuggingFaceTier, number>> = {
+  free: 0.1,
+  pro: 2,
+  team: 2,
+  enterprise: 2,
+};
+
+function fixedWindow(limit: number, scale: (ms: number) => number): WindowOptions[] {
+  // Smoothing: at most a tenth of the window at once, so a swarm cannot spend it in a second.
+  const burst = Math.max(1, Math.ceil(limit / 10));
+  return [{ name: "5m", limit, windowMs: scale(FIVE_MINUTES), kind: "fixed", smoothing: { burst } }];
+}
+
+/** Options of {@link presets.huggingface}. */
+export interface HuggingFacePresetOptions {
+  /** The account (or organization) tier. @default "free" */
+  readonly tier?: HuggingFaceTier;
+  /**
+   * Divides every duration (windows, ramp, backoff, breaker, timeouts) by this factor, to
+   * match a simulator that compresses time: `timeScale: 60` turns the 5-minute windows into
+   * 5 seconds. @default 1
+   */
+  readonly timeScale?: number;
+}
+
+/**
+ * Defaults for one Hugging Face token or organization of the given tier: fixed 5-minute
+ * windows per bucket, a concurrency ramp, retries with backoff, and breakers. Spread it into
+ * {@link createGovernor}'s options and override what you know better; server headers
+ * correct the quotas at run time.
+ *
+ * @example
+ * const governor = createGovernor({ name: "swarm", ...presets.huggingface({ tier: "pro" }) });
+ */
+function huggingface(options: HuggingFacePresetOptions = {}): GovernorOptions {
+  const tier = options.tier ?? "free";
+  const limits = perTier[tier];
+  if (!limits) fail("tier", 'one of "free", "pro", "team", "enterprise"', tier);
+  const timeScale = expectNumber("timeScale", options.timeScale ?? 1, 1e-6);
+  const scale = (ms: number) => Math.max(1, Math.round(ms / timeScale));
+  const ramp = concurrencyPerTier[tier];
+  return {
+    quotas: {
+      api: fixedWindow(limits.api, scale),
+      resolvers: fixedWindow(limits.resolvers, scale),
+      pages: fixedWindow(limits.pages, scale),
+      inference: fixedWindow(limits.inference, scale),
+    },
+    defaultRequestClass: "inference",
+    concurrency: {
+      initial: ramp.initial,
+      max: ramp.max,
+      rampMs: scale(ramp.rampMs),
+      maxQueue: 10_000,
+      adaptive: { decrease: 0.7, min: 1 },
+    },
+    concurrencyClasses: ["inference"],
+    retry: { maxAttempts: 6, baseDelayMs: scale(1_000), maxDelayMs: scale(60_000) },
+    breaker: {
+      errorThresholdPercentage: 50,
+      resetTimeoutMs: scale(60_000),
+      volumeThreshold: 5,
+      rollingWindowMs: scale(60_000),
+    },
+    attemptTimeoutMs: scale(120_000),
+    totalTimeoutMs: scale(600_000),
+    headerTimeScale: timeScale,
+  };
+}
+
+/** Ready-made option sets. */
+export const presets = { huggingface } as const;

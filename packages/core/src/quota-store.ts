@@ -1,0 +1,135 @@
+/** A value or a promise of it: the in-memory store answers synchronously, a remote one asynchronously. */
+export type Awaitable<T> = T | PromiseLike<T>;
+
+/**
+ * One quota window of a request class, e.g. Hugging Face's 2,500 Hub API requests per fixed
+ * 5-minute window on PRO.
+ */
+export interface WindowSpec {
+  /** Unique within its request class, e.g. `"5m"`. */
+  readonly name: string;
+  /** Permits per window. Server headers may correct it. */
+  readonly limit: number;
+  /** Length of the window in milliseconds. */
+  readonly windowMs: number;
+  /**
+   * `fixed`: counts reset at each boundary (Hugging Face's kind; boundaries follow the
+   * server's `RateLimit` reset once one is seen). `sliding`: no interval of `windowMs`
+   * ever holds more than `limit` admissions (exact, one timestamp per permit).
+   */
+  readonly kind: "fixed" | "sliding";
+  /**
+   * Token-bucket smoothing in front of the window: at most `burst` permits at once, then
+   * permits at the window's average rate (`limit / windowMs`), so that a swarm does not
+   * spend a whole window in its first second.
+   */
+  readonly smoothing?: { readonly burst: number } | undefined;
+}
+
+/** The answer to {@link WindowGroup.tryAcquire}. */
+export interface AcquireResult {
+  /** Whether the permits were granted (from every window of the group, or from none). */
+  readonly ok: boolean;
+  /** When not ok: milliseconds until the permits may be available. */
+  readonly waitMs: number;
+  /** Permits left in the tightest window after this decision. */
+  readonly remaining: number;
+  /** When not ok: the window that refused. */
+  readonly blockedBy?: string | undefined;
+}
+
+/** What a response taught about one window (from `RateLimit` / `RateLimit-Policy` / 429). */
+export interface WindowCorrection {
+  /** Permits the server says are left. */
+  readonly remaining?: number | undefined;
+  /** Milliseconds until the server's window resets. */
+  readonly resetMs?: number | undefined;
+  /** The server's quota for the window, when it differs from the configured guess. */
+  readonly quota?: number | undefined;
+  /** The server's window length, used to pick which window to correct. */
+  readonly windowMs?: number | undefined;
+  /** A 429: the window is empty until `resetMs` from now. */
+  readonly exhausted?: boolean | undefined;
+}
+
+/** The state of one window, for stats and telemetry. */
+export interface WindowSnapshot {
+  readonly name: string;
+  readonly limit: number;
+  readonly remaining: number;
+  /** Epoch ms at which the window next frees permits (fixed: its reset). */
+  readonly resetAt: number;
+}
+
+/** All windows of one request class in one quota scope; decisions are atomic across them. */
+export interface WindowGroup {
+  /** Takes `count` permits from every window, or none. `now` is the governor's clock reading. */
+  tryAcquire(count: number, now: number): Awaitable<AcquireResult>;
+  /** Applies what the server said (remaining, reset, real quota, or a 429). */
+  correct(correction: WindowCorrection, now: number): Awaitable<void>;
+  /** Current view of every window. */
+  snapshot(now: number): Awaitable<readonly WindowSnapshot[]>;
+}
+
+/** Concurrency slots shared by everyone using the same scope. */
+export interface SlotPool {
+  /** A lease when fewer than `limit` slots are held, else `undefined`. Leases expire after the store's TTL. */
+  tryAcquire(limit: number, now: number): Awaitable<SlotLease | undefined>;
+  /** Frees a slot; releasing twice is harmless. */
+  release(lease: SlotLease): Awaitable<void>;
+  /** Slots held right now, as far as this process knows. */
+  inFlight(): number;
+}
+
+/** An opaque concurrency lease. */
+export type SlotLease = number | string;
+
+/** The outcome of {@link CreditLedger.reserve}. */
+export interface CreditReservation {
+  readonly ok: boolean;
+  /** Spent in the period, excluding open reservations. */
+  readonly spentUsd: number;
+  /** Open reservations in the period, including this one when ok. */
+  readonly reservedUsd: number;
+}
+
+/** Credits spent per period (a calendar month, `"2026-11"`). */
+export interface CreditLedger {
+  /** Reserves `amountUsd` when `spent + reserved + amount ≤ limitUsd`. */
+  reserve(period: string, amountUsd: number, limitUsd: number): Awaitable<CreditReservation>;
+  /** Replaces a reservation with what the call really cost. */
+  settle(period: string, reservedUsd: number, actualUsd: number): Awaitable<void>;
+  /** Spent and reserved in `period`. */
+  read(period: string): Awaitable<{ readonly spentUsd: number; readonly reservedUsd: number }>;
+}
+
+/** Breaker state shared between processes (remote stores only). */
+export interface SharedBreaker {
+  /** Epoch ms until which the breaker is open everywhere, or 0 when it is not open. */
+  openUntil(now: number): Awaitable<number>;
+  /** Records that this process opened the breaker until `untilMs`. */
+  open(untilMs: number, now: number): Awaitable<void>;
+  /** Records that a probe succeeded and the breaker closed. */
+  close(now: number): Awaitable<void>;
+  /** In half-open, whether this process may send the single probe. */
+  tryProbe(now: number): Awaitable<boolean>;
+}
+
+/**
+ * Where a governor keeps its state. {@link memoryStore} is the embedded default; a remote
+ * store (Redis) lets many processes and machines share one quota.
+ */
+export interface QuotaStore {
+  /** `"memory"`, `"redis"`, …: for telemetry. */
+  readonly kind: string;
+  /** The windows of one request class. Called once per class when a governor is created. */
+  windows(scope: string, requestClass: string, specs: readonly WindowSpec[]): WindowGroup;
+  /** The concurrency slots of a scope. */
+  slots(scope: string): SlotPool;
+  /** The credit ledger of a scope (an HF user or organization). */
+  ledger(scope: string): CreditLedger;
+  /** Breaker state to share across processes; absent for a store local to one process. */
+  breaker?(scope: string, key: string): SharedBreaker;
+  /** Releases the store's resources. Idempotent. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,182 @@
+import type { WindowCorrection, WindowSnapshot, WindowSpec } from "./quota-store.js";
+
+/**
+ * The in-memory state of one quota window: a fixed or sliding window, optionally behind a
+ * token bucket. `waitFor` and `take` are split so that a group can check every window
+ * before taking from any.
+ */
+export class WindowState {
+  readonly name: string;
+  readonly kind: WindowSpec["kind"];
+  #limit: number;
+  #windowMs: number;
+  readonly #burst: number | undefined;
+  // fixed
+  #used = 0;
+  #resetAt = Number.NEGATIVE_INFINITY;
+  // sliding: timestamps of the last `limit` admissions, oldest first, in a ring
+  #log: Float64Array;
+  #head = 0;
+  #size = 0;
+  // smoothing
+  #tokens: number;
+  #refilledAt = Number.NaN;
+  // after a 429: nothing is admitted before this instant
+  #blockedUntil = Number.NEGATIVE_INFINITY;
+
+  constructor(spec: WindowSpec) {
+    this.name = spec.name;
+    this.kind = spec.kind;
+    this.#limit = spec.limit;
+    this.#windowMs = spec.windowMs;
+    this.#burst = spec.smoothing?.burst;
+    this.#tokens = this.#burst ?? 0;
+    this.#log = new Float64Array(spec.kind === "sliding" ? spec.limit : 0);
+  }
+
+  get limit(): number {
+    return this.#limit;
+  }
+
+  get windowMs(): number {
+    return this.#windowMs;
+  }
+
+  /** Milliseconds until `count` permits are available (0 = now). */
+  waitFor(count: number, now: number): number {
+    if (now < this.#blockedUntil) return this.#blockedUntil - now;
+    if (count > this.#limit) return Number.POSITIVE_INFINITY;
+    let wait = 0;
+    if (this.kind === "fixed") {
+      this.#roll(now);
+      if (this.#used + count > this.#limit) wait = this.#resetAt - now;
+    } else if (this.#size + count > this.#limit) {
+      // The (count - free)-th oldest admission must leave the window first.
+      const mustLeave = this.#size + count - this.#limit;
+      const ts = this.#log[(this.#head + mustLeave - 1) % this.#log.length]!;
+      wait = Math.max(0, ts + this.#windowMs - now);
+      if (wait === 0) this.#expire(now);
+    }
+    if (this.#burst !== undefined) {
+      this.#refill(now);
+      if (this.#tokens < count) {
+        if (count > this.#burst) return Number.POSITIVE_INFINITY;
+        wait = Math.max(wait, Math.ceil(((count - this.#tokens) * this.#windowMs) / this.#limit));
+      }
+    }
+    return wait;
+  }
+
+  /** Takes `count` permits; only after `waitFor` returned 0 at the same `now`. */
+  take(count: number, now: number): void {
+    if (this.kind === "fixed") this.#used += count;
+    else {
+      this.#expire(now);
+      for (let i = 0; i < count; i++) {
+        this.#log[(this.#head + this.#size) % this.#log.length] = now;
+        this.#size++;
+      }
+    }
+    if (this.#burst !== undefined) this.#tokens -= count;
+  }
+
+  /** Permits left right now. */
+  remaining(now: number): number {
+    if (now < this.#blockedUntil) return 0;
+    if (this.kind === "fixed") {
+      this.#roll(now);
+      return Math.max(0, this.#limit - this.#used);
+    }
+    this.#expire(now);
+    return this.#limit - this.#size;
+  }
+
+  /** Applies the server's view: its quota, what is left, when the window resets, or a 429. */
+  correct(c: WindowCorrection, now: number): void {
+    if (c.quota !== undefined && c.quota > 0 && c.quota !== this.#limit) this.#resize(c.quota);
+    if (c.windowMs !== undefined && c.windowMs > 0) this.#windowMs = c.windowMs;
+    const resetAt = c.resetMs === undefined ? undefined : now + c.resetMs;
+    if (c.exhausted) {
+      this.#blockedUntil = resetAt ?? this.#nextFree(now);
+      if (this.kind === "fixed") {
+        this.#used = this.#limit;
+        this.#resetAt = this.#blockedUntil;
+      }
+      return;
+    }
+    if (this.kind === "fixed") {
+      this.#roll(now);
+      // A reset far from ours means the server's window is not the one we are counting:
+      // adopt its boundary and its count. Otherwise trust whichever has seen more.
+      if (resetAt !== undefined && Math.abs(resetAt - this.#resetAt) > 1000) {
+        this.#resetAt = resetAt;
+        this.#used = c.remaining === undefined ? this.#used : this.#limit - c.remaining;
+      } else if (c.remaining !== undefined) {
+        this.#used = Math.max(this.#used, this.#limit - c.remaining);
+      }
+      this.#used = Math.min(Math.max(this.#used, 0), this.#limit);
+    } else if (c.remaining !== undefined) {
+      this.#expire(now);
+      const missing = this.#limit - c.remaining - this.#size;
+      if (missing > 0) this.take(missing, now);
+    }
+  }
+
+  snapshot(now: number): WindowSnapshot {
+    const remaining = this.remaining(now);
+    const resetAt =
+      now < this.#blockedUntil
+        ? this.#blockedUntil
+        : this.kind === "fixed"
+          ? this.#resetAt
+          : this.#size > 0
+            ? this.#log[this.#head]! + this.#windowMs
+            : now;
+    return { name: this.name, limit: this.#limit, remaining, resetAt };
+  }
+
+  #roll(now: number): void {
+    if (now < this.#resetAt) return;
+    // Keep the server-aligned boundary: the next window starts at a multiple of windowMs after it.
+    this.#resetAt = Number.isFinite(this.#resetAt)
+      ? this.#resetAt + Math.ceil((now - this.#resetAt + 1) / this.#windowMs) * this.#windowMs
+      : now + this.#windowMs;
+    this.#used = 0;
+  }
+
+  #expire(now: number): void {
+    const cutoff = now - this.#windowMs;
+    while (this.#size > 0 && this.#log[this.#head]! <= cutoff) {
+      this.#head = (this.#head + 1) % this.#log.length;
+      this.#size--;
+    }
+  }
+
+  #refill(now: number): void {
+    if (Number.isNaN(this.#refilledAt)) this.#refilledAt = now;
+    const elapsed = now - this.#refilledAt;
+    if (elapsed <= 0) return;
+    this.#tokens = Math.min(this.#burst!, this.#tokens + (elapsed * this.#limit) / this.#windowMs);
+    this.#refilledAt = now;
+  }
+
+  #nextFree(now: number): number {
+    if (this.kind === "fixed") return Math.max(this.#resetAt, now);
+    return this.#size > 0 ? this.#log[this.#head]! + this.#windowMs : now;
+  }
+
+  #resize(limit: number): void {
+    if (this.kind === "sliding") {
+      const log = new Float64Array(limit);
+      const keep = Math.min(this.#size, limit);
+      // Keep the newest admissions: they are the ones still inside the window longest.
+      for (let i = 0; i < keep; i++)
+        log[i] = this.#log[(this.#head + this.#size - keep + i) % this.#log.length]!;
+      this.#log = log;
+      this.#head = 0;
+      this.#size = keep;
+    }
+    this.#limit = limit;
+    if (this.#burst !== undefined) this.#tokens = Math.min(this.#tokens, this.#burst);
+  }
+}
