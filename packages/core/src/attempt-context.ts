@@ -1,4 +1,4 @@
-import type { HeadersLike } from "./ratelimit-headers.js";
+import type { HeadersLike } from "./server-feedback.js";
 
 /** Token usage and cost of one call, as reported by the code that made it. */
 export interface UsageReport {
@@ -54,17 +54,33 @@ export class AttemptContextImpl implements AttemptContext {
   #aborted = false;
   #unlink: (() => void) | undefined;
 
-  // Bound once so that callers can destructure: `({ signal, observe }) => …`.
-  readonly observe: (response: ResponseLike) => void;
-  readonly reportUsage: (usage: UsageReport) => void;
-  readonly holdSlot: () => () => void;
+  #observe: ((response: ResponseLike) => void) | undefined;
+  #reportUsage: ((usage: UsageReport) => void) | undefined;
+  #holdSlot: (() => () => void) | undefined;
 
   constructor(attempt: number, host: AttemptHost) {
     this.attempt = attempt;
     this.#host = host;
-    this.observe = (response) => host.observe(response);
-    this.reportUsage = (usage) => host.reportUsage(usage);
-    this.holdSlot = () => host.holdSlot();
+  }
+
+  // Bound on first read, so that callers can destructure (`({ signal, observe }) => …`) and
+  // calls that use none of them allocate nothing.
+  get observe(): (response: ResponseLike) => void {
+    const host = this.#host;
+    this.#observe ??= (response) => host.observe(response);
+    return this.#observe;
+  }
+
+  get reportUsage(): (usage: UsageReport) => void {
+    const host = this.#host;
+    this.#reportUsage ??= (usage) => host.reportUsage(usage);
+    return this.#reportUsage;
+  }
+
+  get holdSlot(): () => () => void {
+    const host = this.#host;
+    this.#holdSlot ??= () => host.holdSlot();
+    return this.#holdSlot;
   }
 
   get signal(): AbortSignal {

@@ -1,5 +1,10 @@
 import CircuitBreaker from "opossum";
 import { CircuitOpenError } from "./errors.js";
+import type { SharedBreaker } from "./quota-store.js";
+
+// How long a process trusts its last reading of a shared breaker: every attempt asking
+// Redis would double the round trips; a quarter second late to fail fast costs little.
+const SHARED_CACHE_MS = 250;
 
 /** Options of the circuit breakers (opossum), one per upstream key. */
 export interface BreakerOptions {
@@ -32,6 +37,11 @@ export class Breaker {
   #openedAt = 0;
   readonly #resetTimeoutMs: number;
   readonly #now: () => number;
+  readonly #shared: SharedBreaker | undefined;
+  readonly #onState: (key: string, state: BreakerState) => void;
+  readonly #isFailure: (error: unknown) => boolean;
+  #sharedUntil = 0;
+  #sharedReadAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     key: string,
@@ -39,8 +49,12 @@ export class Breaker {
     isFailure: (error: unknown) => boolean,
     onState: (key: string, state: BreakerState) => void,
     now: () => number,
+    shared?: SharedBreaker,
   ) {
     this.key = key;
+    this.#shared = shared;
+    this.#onState = onState;
+    this.#isFailure = isFailure;
     this.#resetTimeoutMs = options.resetTimeoutMs;
     this.#breaker = new CircuitBreaker<[Action], unknown>((action) => action(), {
       timeout: false, // attempt timeouts belong to the governor, which aborts the attempt's signal
@@ -54,11 +68,24 @@ export class Breaker {
       name: key,
     });
     this.#breaker.on("open", () => {
-      this.#openedAt = now();
+      const at = now();
+      this.#openedAt = at;
       onState(key, "open");
+      // One process opening the breaker opens it for every process sharing the store.
+      if (shared) {
+        this.#sharedUntil = at + this.#resetTimeoutMs;
+        this.#sharedReadAt = at;
+        void settle(shared.open(at + this.#resetTimeoutMs, at));
+      }
     });
     this.#breaker.on("halfOpen", () => onState(key, "half-open"));
-    this.#breaker.on("close", () => onState(key, "closed"));
+    this.#breaker.on("close", () => {
+      onState(key, "closed");
+      if (shared) {
+        this.#sharedUntil = 0;
+        void settle(shared.close(now()));
+      }
+    });
     this.#now = now;
   }
 
@@ -69,6 +96,46 @@ export class Breaker {
 
   /** Runs `action` through the breaker; rejects with {@link CircuitOpenError} while open. */
   fire<T>(action: () => Promise<T>): Promise<T> {
+    if (this.#shared) return this.#fireShared(action, this.#shared);
+    return this.#fireLocal(action);
+  }
+
+  // Remote state first: open elsewhere fails fast here; half-open elsewhere lets one probe
+  // through in the whole fleet, and that probe's outcome closes or re-opens it for everyone.
+  async #fireShared<T>(action: () => Promise<T>, shared: SharedBreaker): Promise<T> {
+    const now = this.#now();
+    let until = this.#sharedUntil;
+    if (now - this.#sharedReadAt >= SHARED_CACHE_MS) {
+      // An unreachable store must not stop calls: the local breaker still protects.
+      until = await settle(shared.openUntil(now), 0);
+      if (until === 0 && this.#sharedUntil !== 0) this.#onState(this.key, "closed");
+      this.#sharedUntil = until;
+      this.#sharedReadAt = now;
+    }
+    if (until > now) throw new CircuitOpenError(this.key, { retryAfterMs: until - now });
+    if (until === 0) return this.#fireLocal(action);
+    if (!(await settle(shared.tryProbe(now), false)))
+      throw new CircuitOpenError(this.key, { retryAfterMs: SHARED_CACHE_MS });
+    try {
+      const value = await this.#fireLocal(action);
+      this.#sharedUntil = 0;
+      this.#sharedReadAt = this.#now();
+      await settle(shared.close(this.#now()));
+      return value;
+    } catch (error) {
+      // A failed probe opens the breaker again everywhere, unless the error says nothing about
+      // the upstream's health (a 429, a 4xx, the caller's abort).
+      if ((error as { code?: unknown } | null)?.code !== "circuit_open" && this.#isFailure(error)) {
+        const at = this.#now();
+        this.#sharedUntil = at + this.#resetTimeoutMs;
+        this.#sharedReadAt = at;
+        await settle(shared.open(at + this.#resetTimeoutMs, at));
+      }
+      throw error;
+    }
+  }
+
+  #fireLocal<T>(action: () => Promise<T>): Promise<T> {
     return (this.#breaker.fire(action) as Promise<T>).catch((error: unknown) => {
       if ((error as { code?: unknown } | null)?.code === "EOPENBREAKER") {
         const retryAfterMs = Math.max(0, this.#openedAt + this.#resetTimeoutMs - this.#now());
@@ -93,12 +160,13 @@ export class BreakerRegistry {
     readonly isFailure: (error: unknown) => boolean,
     readonly onState: (key: string, state: BreakerState) => void,
     readonly now: () => number,
+    readonly shared?: (key: string) => SharedBreaker | undefined,
   ) {}
 
   get(key: string): Breaker {
     let breaker = this.#breakers.get(key);
     if (!breaker) {
-      breaker = new Breaker(key, this.options, this.isFailure, this.onState, this.now);
+      breaker = new Breaker(key, this.options, this.isFailure, this.onState, this.now, this.shared?.(key));
       this.#breakers.set(key, breaker);
     }
     return breaker;
@@ -114,5 +182,15 @@ export class BreakerRegistry {
   shutdown(): void {
     for (const breaker of this.#breakers.values()) breaker.shutdown();
     this.#breakers.clear();
+  }
+}
+
+// Shared-state calls are best effort: a failure (or a store that never answers) is treated as
+// "nothing known", and the local breaker keeps protecting this process.
+async function settle<T>(value: T | PromiseLike<T>, fallback?: T): Promise<T> {
+  try {
+    return await value;
+  } catch {
+    return fallback as T;
   }
 }

@@ -1,6 +1,8 @@
+import type { CallInfo } from "./call.js";
 import type { Clock } from "./clock.js";
 import { BudgetExceededError } from "./errors.js";
-import type { CreditLedger } from "./quota-store.js";
+import { isPromise } from "./quota-gate.js";
+import type { Awaitable, CreditLedger, CreditReservation } from "./quota-store.js";
 
 /** Options of the credit budget. */
 export interface BudgetOptions {
@@ -11,6 +13,11 @@ export interface BudgetOptions {
    * Reconciled with the real cost when the call reports it. @default 0.001
    */
   readonly defaultEstimateUsd: number;
+  /**
+   * Estimates a call's cost from its info (model, provider, attributes) when the call does
+   * not carry `estimatedCostUsd`; return undefined to fall back to `defaultEstimateUsd`.
+   */
+  readonly estimateUsd?: ((info: CallInfo) => number | undefined) | undefined;
 }
 
 /** The calendar month (UTC) of `epochMs`, e.g. `"2026-11"`: the period credits reset in. */
@@ -36,6 +43,9 @@ export class CreditBudget {
   readonly #clock: Clock;
   // After a 402 the upstream has said the credits are gone: refuse until the period changes.
   #exhaustedPeriod: string | undefined;
+  #periodName = "";
+  #periodStart = Number.POSITIVE_INFINITY;
+  #periodEnd = Number.NEGATIVE_INFINITY;
 
   constructor(options: BudgetOptions, ledger: CreditLedger, clock: Clock) {
     this.#options = options;
@@ -47,17 +57,26 @@ export class CreditBudget {
     return this.#options.monthlyUsd;
   }
 
-  /** Reserves `estimateUsd` (or the default estimate) in the current month. */
-  async reserve(estimateUsd: number | undefined): Promise<Reservation> {
-    const period = monthOf(this.#clock.now());
-    const amountUsd = estimateUsd ?? this.#options.defaultEstimateUsd;
+  /**
+   * Reserves the call's estimated cost (its own, the estimator's, or the default) in the
+   * current month. Synchronous with a synchronous ledger; throws {@link BudgetExceededError}
+   * when it does not fit.
+   */
+  reserve(info: CallInfo, now = this.#clock.now()): Reservation | Promise<Reservation> {
+    const period = this.#period(now);
+    const amountUsd = info.estimatedCostUsd ?? this.#estimate(info) ?? this.#options.defaultEstimateUsd;
     if (this.#exhaustedPeriod === period)
       throw new BudgetExceededError("The upstream reported the credits exhausted (402) for this month", {
         requestedUsd: amountUsd,
         remainingUsd: 0,
         status: 402,
       });
-    const result = await this.#ledger.reserve(period, amountUsd, this.#options.monthlyUsd);
+    const result = this.#ledger.reserve(period, amountUsd, this.#options.monthlyUsd);
+    if (isPromise(result)) return Promise.resolve(result).then((r) => this.#granted(r, period, amountUsd));
+    return this.#granted(result, period, amountUsd);
+  }
+
+  #granted(result: CreditReservation, period: string, amountUsd: number): Reservation {
     if (!result.ok) {
       const remainingUsd = Math.max(0, this.#options.monthlyUsd - result.spentUsd - result.reservedUsd);
       throw new BudgetExceededError(
@@ -68,9 +87,28 @@ export class CreditBudget {
     return { period, amountUsd };
   }
 
-  /** Replaces `reservation` with `actualUsd`. */
-  async settle(reservation: Reservation, actualUsd: number): Promise<void> {
-    await this.#ledger.settle(reservation.period, reservation.amountUsd, actualUsd);
+  // The period string changes once a month: keep it until the next month starts.
+  #period(now: number): string {
+    if (now >= this.#periodStart && now < this.#periodEnd) return this.#periodName;
+    const date = new Date(now);
+    this.#periodStart = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1);
+    this.#periodEnd = Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1);
+    this.#periodName = monthOf(now);
+    return this.#periodName;
+  }
+
+  #estimate(info: CallInfo): number | undefined {
+    try {
+      const usd = this.#options.estimateUsd?.(info);
+      return typeof usd === "number" && Number.isFinite(usd) && usd >= 0 ? usd : undefined;
+    } catch {
+      return undefined; // a faulty estimator must not fail the call: the default applies
+    }
+  }
+
+  /** Replaces `reservation` with `actualUsd`; synchronous with a synchronous ledger. */
+  settle(reservation: Reservation, actualUsd: number): Awaitable<void> {
+    return this.#ledger.settle(reservation.period, reservation.amountUsd, actualUsd);
   }
 
   /** Marks this month's credits as exhausted (the upstream answered 402). */

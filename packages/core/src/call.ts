@@ -35,7 +35,7 @@ export interface CallInfo {
   readonly requestClass?: string;
   /** The breaker to go through. @default provider ?? requestClass */
   readonly breakerKey?: string;
-  /** The cost to reserve from the credit budget (USD). @default budget.defaultEstimateUsd */
+  /** The cost to reserve from the credit budget (USD). @default budget.estimateUsd(info) ?? budget.defaultEstimateUsd */
   readonly estimatedCostUsd?: number;
   /** Cancels the call: waiting, sleeping between retries and the attempt in flight. */
   readonly signal?: AbortSignal;
@@ -165,7 +165,7 @@ export class Call<T> implements AttemptHost {
     const core = this.#core;
     let verdict: ErrorVerdict | undefined;
     try {
-      if (core.budget) this.#reservation = await core.budget.reserve(this.#info.estimatedCostUsd);
+      if (core.budget) this.#reservation = await core.budget.reserve(this.#info);
       for (let attempt = 1; ; attempt++) {
         this.#checkLive();
         try {
@@ -254,16 +254,33 @@ export class Call<T> implements AttemptHost {
     const breakers = core.breakers;
     const run = () => this.#quota(attempt);
     if (!breakers) return run();
-    return breakers
-      .get(this.#info.breakerKey ?? this.#info.provider ?? this.#requestClass)
-      .fire(run)
-      .catch((error) => {
+    const breaker = breakers.get(this.#breakerKey());
+    // A transition seen by a recorded call becomes an event on its span.
+    const before = this.#span.isRecording() ? breaker.state : undefined;
+    const moved = () => {
+      if (before !== undefined && breaker.state !== before)
+        core.telemetry.breakerChanged(this.#span, breaker.key, before, breaker.state);
+    };
+    return breaker.fire(run).then(
+      before === undefined
+        ? undefined
+        : (value) => {
+            moved();
+            return value;
+          },
+      (error) => {
+        moved();
         if (isSwarmgateError(error) && error.code === "circuit_open") {
           core.stats.throttles.breaker_open++;
           core.telemetry.throttle(this.#span, this.#attrs, "breaker_open", 0);
         }
         throw error;
-      });
+      },
+    );
+  }
+
+  #breakerKey(): string {
+    return this.#info.breakerKey ?? this.#info.provider ?? this.#requestClass;
   }
 
   #quota(attempt: number): Promise<T> {
@@ -285,7 +302,7 @@ export class Call<T> implements AttemptHost {
     const lease = limiter.acquire(this.callSignal);
     if (!isPromise(lease)) return this.#invoke(attempt, lease);
     const since = this.#core.clock.now();
-    return lease.then((l) => {
+    return (lease as Promise<SlotLease>).then((l) => {
       this.#throttled("local_concurrency", this.#core.clock.now() - since);
       return this.#invoke(attempt, l);
     });
@@ -347,7 +364,8 @@ export class Call<T> implements AttemptHost {
         : undefined;
       let result: T | PromiseLike<T>;
       try {
-        result = this.#fn(ctx);
+        // The call's span is active inside the attempt: adapters' HTTP spans are its children.
+        result = core.telemetry.withSpan(this.#span, () => this.#fn(ctx));
       } catch (error) {
         fail(error);
         return;
@@ -432,6 +450,12 @@ export class Call<T> implements AttemptHost {
       [ATTR.SWARMGATE_QUOTA_REMAINING]: core.gates.get(this.#requestClass)?.lastRemaining ?? -1,
     };
     if (cost > 0) spanAttrs[ATTR.SWARMGATE_COST_USD] = cost;
+    if (core.breakers && this.#span.isRecording()) {
+      const key = this.#breakerKey();
+      spanAttrs[ATTR.SWARMGATE_BREAKER_KEY] = key;
+      const state = core.breakers.states()[key];
+      if (state) spanAttrs[ATTR.SWARMGATE_BREAKER_STATE] = state;
+    }
     if (u.inputTokens > 0) spanAttrs[ATTR.GEN_AI_USAGE_INPUT_TOKENS] = u.inputTokens;
     if (u.outputTokens > 0) spanAttrs[ATTR.GEN_AI_USAGE_OUTPUT_TOKENS] = u.outputTokens;
     if (u.responseModel) spanAttrs[ATTR.GEN_AI_RESPONSE_MODEL] = u.responseModel;

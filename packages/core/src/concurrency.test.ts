@@ -36,7 +36,7 @@ describe("ConcurrencyLimiter", () => {
     const { clock, limiter: l } = limiter();
     const order: number[] = [];
     const held = [l.acquire(), l.acquire()];
-    expect(held.every((x) => typeof x === "number")).toBe(true);
+    expect(held.some((x) => x instanceof Promise)).toBe(false);
     const waiting = [0, 1, 2].map((i) => Promise.resolve(l.acquire()).then(() => order.push(i)));
     expect(l.queued).toBe(3);
     await clock.advance(1_000); // limit 3
@@ -51,7 +51,7 @@ describe("ConcurrencyLimiter", () => {
     const { limiter: l } = limiter({ initial: 1, max: 1 });
     const first = l.acquire() as SlotLease;
     const second = l.acquire();
-    expect(typeof second).toBe("object");
+    expect(second).toBeInstanceOf(Promise);
     l.release(first);
     await expect(second).resolves.toBeDefined();
     expect(l.inFlight).toBe(1);
@@ -112,8 +112,8 @@ describe("ConcurrencyLimiter", () => {
           for (const op of ops) {
             if (op === "acquire") {
               const lease = l.acquire();
-              if (typeof lease === "number" || typeof lease === "string") take(lease);
-              else void lease.then(take);
+              if (lease instanceof Promise) void lease.then(take);
+              else take(lease);
             } else if (op === "release") {
               const lease = leases.shift();
               if (lease !== undefined) l.release(lease);

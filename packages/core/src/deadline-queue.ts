@@ -30,14 +30,14 @@ export class DeadlineQueue {
     this.#clock = clock;
   }
 
-  /** Calls `onExpire` after `ms`, unless cancelled first. */
-  add(ms: number, onExpire: () => void): Deadline {
+  /** Calls `onExpire` after `ms`, unless cancelled first; `now` saves a clock read. */
+  add(ms: number, onExpire: () => void, now = this.#clock.now()): Deadline {
     let list = this.#lists.get(ms);
     if (!list) {
       list = { head: undefined, tail: undefined, timer: undefined, timerAt: 0 };
       this.#lists.set(ms, list);
     }
-    const entry: Deadline = { at: this.#clock.now() + ms, prev: list.tail, next: undefined, list, onExpire };
+    const entry: Deadline = { at: now + ms, prev: list.tail, next: undefined, list, onExpire };
     if (list.tail) list.tail.next = entry;
     else list.head = entry;
     list.tail = entry;

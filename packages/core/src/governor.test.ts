@@ -303,6 +303,24 @@ describe("budget", () => {
     expect(governor.stats().creditsSpentUsd).toBe(0.25);
   });
 
+  it("asks the estimator when a call carries no estimate, and survives a faulty one", async () => {
+    const { governor } = setup({
+      budget: {
+        monthlyUsd: 1,
+        estimateUsd: (info) => {
+          if (info.model === "broken") throw new Error("estimator bug");
+          return info.model === "big" ? 2 : undefined;
+        },
+      },
+    });
+    const refused = await governor.run(async () => "x", { model: "big" }).catch((e: unknown) => e);
+    expect(isBudgetExceededError(refused)).toBe(true);
+    expect((refused as { details: { requestedUsd: number } }).details.requestedUsd).toBe(2);
+    await expect(governor.run(async () => "ok", { model: "broken" })).resolves.toBe("ok");
+    // No cost reported: the default estimate (0.001) is what the successful call spent.
+    expect((await governor.snapshot()).credits?.spentUsd).toBeCloseTo(0.001, 9);
+  });
+
   it("releases the reservation of a failed call that reported no cost", async () => {
     const { governor } = setup({ budget: { monthlyUsd: 1 } });
     await governor.run(async () => Promise.reject(httpError(400)), { estimatedCostUsd: 0.9 }).catch(() => {});

@@ -12,10 +12,10 @@ import type { GovernorCore } from "./governor-core.js";
 import { type GovernorOptions, resolveOptions } from "./options.js";
 import { isPromise, QuotaGate } from "./quota-gate.js";
 import type { WindowGroup, WindowSnapshot } from "./quota-store.js";
-import { readServerFeedback, type ServerFeedback } from "./ratelimit-headers.js";
 import { RetryBudget } from "./retry.js";
+import { readServerFeedback, type ServerFeedback } from "./server-feedback.js";
 import { type GovernorStats, StatsRecorder } from "./stats.js";
-import { GovernorTelemetry } from "./telemetry.js";
+import { type CallTelemetry, GovernorTelemetry } from "./telemetry.js";
 
 // A simulator that compresses time speaks in its own seconds: bring them to the wall clock.
 function scaleFeedback(feedback: ServerFeedback, scale: number): ServerFeedback {
@@ -58,6 +58,11 @@ export interface Governor {
   stats(): GovernorStats;
   /** The store's view of every window and of the credits. */
   snapshot(): Promise<GovernorSnapshot>;
+  /**
+   * The telemetry hooks for adapters: HTTP attempt spans, time to first chunk, and whether
+   * the user opted in to recording content (docs/telemetry.md).
+   */
+  readonly telemetry: CallTelemetry;
   /** Listens to an event; returns a disposable that removes the listener. */
   on<K extends keyof GovernorEvents>(event: K, listener: GovernorEvents[K]): Disposable;
   /**
@@ -83,7 +88,13 @@ export function createGovernor(options: GovernorOptions = {}): Governor {
   const o = resolveOptions(options);
   const { clock, store } = o;
   const events = new Emitter<GovernorEvents>();
-  const telemetry = new GovernorTelemetry(o.name, o.tracerProvider, o.meterProvider);
+  const telemetry = new GovernorTelemetry({
+    governor: o.name,
+    clock,
+    tracerProvider: o.tracerProvider,
+    meterProvider: o.meterProvider,
+    options: options.telemetry,
+  });
   const groups = new Map<string, WindowGroup>();
   const gates = new Map<string, QuotaGate>();
   for (const [requestClass, specs] of o.quotas) {
@@ -106,6 +117,7 @@ export function createGovernor(options: GovernorOptions = {}): Governor {
           events.emit("breaker", { key, state });
         },
         () => clock.now(),
+        store.breaker ? (key) => store.breaker?.(o.scope, key) : undefined,
       )
     : undefined;
   const budget = o.budget ? new CreditBudget(o.budget, store.ledger(o.scope), clock) : undefined;
@@ -192,6 +204,7 @@ export function createGovernor(options: GovernorOptions = {}): Governor {
 
   return {
     name: o.name,
+    telemetry,
     get closed() {
       return closed;
     },

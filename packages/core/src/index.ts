@@ -54,24 +54,49 @@ export type {
   WindowSnapshot,
   WindowSpec,
 } from "./quota-store.js";
-export type {
-  HeadersLike,
-  RateLimitPolicyValue,
-  RateLimitValue,
-  ServerFeedback,
-} from "./ratelimit-headers.js";
-export {
-  parseRateLimit,
-  parseRateLimitPolicy,
-  parseRetryAfter,
-  readServerFeedback,
-} from "./ratelimit-headers.js";
+export type { RateLimitPolicyValue, RateLimitValue } from "./ratelimit-headers.js";
+export { parseRateLimit, parseRateLimitPolicy } from "./ratelimit-headers.js";
 export { redact, registerSecret } from "./redact.js";
 export type { RetryOptions } from "./retry.js";
 export { RetryBudget, retryDelay } from "./retry.js";
-export type { Outcome, ThrottleSource } from "./semconv.js";
-export { ATTR, DURATION_BUCKETS_S, EVENT, METRIC, TOKEN_BUCKETS } from "./semconv.js";
+export { parseRetryAfter } from "./retry-after.js";
+export type {
+  MetricDefinition,
+  Outcome,
+  SemconvMode,
+  SemconvRename,
+  ThrottleSource,
+} from "./semconv.js";
+export {
+  ATTR,
+  DURATION_BUCKETS_S,
+  EVENT,
+  GEN_AI_LATEST_OPT_IN,
+  HTTP_DURATION_BUCKETS_S,
+  METRIC,
+  METRICS,
+  SEMCONV_RENAMES,
+  SPAN,
+  semconvModeFromEnv,
+  THROTTLE_WAIT_BUCKETS_S,
+  TOKEN_BUCKETS,
+} from "./semconv.js";
+export type { HeadersLike, ServerFeedback } from "./server-feedback.js";
+export { readServerFeedback } from "./server-feedback.js";
 export type { GovernorStats } from "./stats.js";
+export type { CallLabels, CallTelemetry } from "./telemetry.js";
 export { errorTypeOf } from "./telemetry.js";
+export type { HttpAttempt, HttpAttemptInfo, HttpAttemptResult } from "./telemetry-http.js";
+export type { TelemetryOptions } from "./telemetry-options.js";
+// Option validation in swarmgate's style, shared with the adapter packages.
+export {
+  expectFunction,
+  expectInteger,
+  expectNumber,
+  expectObject,
+  expectOneOf,
+  expectString,
+  fail as invalidOption,
+} from "./validate.js";
 export { VERSION } from "./version.js";
 export { WindowState } from "./window-state.js";

@@ -7,6 +7,7 @@ import type { ConcurrencyOptions } from "./concurrency.js";
 import { memoryStore } from "./memory-store.js";
 import type { QuotaStore, WindowSpec } from "./quota-store.js";
 import type { RetryOptions } from "./retry.js";
+import type { TelemetryOptions } from "./telemetry-options.js";
 import {
   expectFunction,
   expectInteger,
@@ -70,6 +71,8 @@ export interface GovernorOptions {
   readonly tracerProvider?: TracerProvider;
   /** @default the global meter provider of `@opentelemetry/api` */
   readonly meterProvider?: MeterProvider;
+  /** Naming generation, content capture, provider name (docs/telemetry.md). */
+  readonly telemetry?: TelemetryOptions;
 }
 
 /** Options after defaults and validation. */
@@ -195,6 +198,8 @@ export function resolveOptions(input: GovernorOptions = {}): ResolvedOptions {
     budget = {
       monthlyUsd: expectNumber("budget.monthlyUsd", b.monthlyUsd),
       defaultEstimateUsd: expectNumber("budget.defaultEstimateUsd", b.defaultEstimateUsd ?? 0.001),
+      estimateUsd:
+        b.estimateUsd === undefined ? undefined : expectFunction("budget.estimateUsd", b.estimateUsd),
     };
   }
 

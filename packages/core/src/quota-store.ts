@@ -81,8 +81,8 @@ export interface SlotPool {
   inFlight(): number;
 }
 
-/** An opaque concurrency lease. */
-export type SlotLease = number | string;
+/** An opaque concurrency lease (an id or an object, as the store likes). */
+export type SlotLease = number | string | object;
 
 /** The outcome of {@link CreditLedger.reserve}. */
 export interface CreditReservation {

@@ -54,8 +54,8 @@ export class RetryBudget {
   }
 
   /** Records a new call. */
-  recordCall(): void {
-    this.#calls[this.#slot(this.#id())]!++;
+  recordCall(now = this.#clock.now()): void {
+    this.#calls[this.#slot(Math.floor(now / this.#bucketMs))]!++;
   }
 
   /** Takes one retry from the budget; false when the budget is spent. */

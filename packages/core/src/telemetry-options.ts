@@ -38,7 +38,8 @@ export function resolveTelemetryOptions(input: TelemetryOptions | undefined): Re
       : expectOneOf("telemetry.semconv", o.semconv, ["default", "latest"] as const);
   let captureContent = env("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT")?.toLowerCase() === "true";
   if (o.captureContent !== undefined) {
-    if (typeof o.captureContent !== "boolean") fail("telemetry.captureContent", "a boolean", o.captureContent);
+    if (typeof o.captureContent !== "boolean")
+      fail("telemetry.captureContent", "a boolean", o.captureContent);
     captureContent = o.captureContent;
   }
   const providerName =

@@ -1,5 +1,7 @@
 import {
   type Attributes,
+  type AttributeValue,
+  type BatchObservableResult,
   type Counter,
   context,
   type Histogram,
@@ -13,8 +15,25 @@ import {
   type TracerProvider,
   trace,
 } from "@opentelemetry/api";
+import type { Clock } from "./clock.js";
 import { redact } from "./redact.js";
-import { ATTR, DURATION_BUCKETS_S, EVENT, METRIC, type Outcome, type ThrottleSource } from "./semconv.js";
+import {
+  ATTR,
+  EVENT,
+  METRIC,
+  METRICS,
+  type MetricDefinition,
+  type Outcome,
+  SEMCONV_RENAMES,
+  type SemconvMode,
+  type ThrottleSource,
+} from "./semconv.js";
+import { type HttpAttempt, type HttpAttemptInfo, startHttpAttempt } from "./telemetry-http.js";
+import {
+  type ResolvedTelemetryOptions,
+  resolveTelemetryOptions,
+  type TelemetryOptions,
+} from "./telemetry-options.js";
 import { VERSION } from "./version.js";
 
 /** What the governor's gauges read when a metric reader collects. */
@@ -32,68 +51,145 @@ export interface CallMetricAttributes {
   readonly provider: string | undefined;
 }
 
+/** What an adapter names a call by on its own metrics (time to first chunk). */
+export interface CallLabels {
+  /** `gen_ai.operation.name`. @default "chat" */
+  readonly operation?: string;
+  readonly model?: string;
+  /** The routed provider. */
+  readonly provider?: string;
+}
+
+/**
+ * The telemetry hooks a governor offers to adapters (`governor.telemetry`): the HTTP
+ * attempt spans and metrics only the code that speaks HTTP can record, in the governor's
+ * tracer and meter, with the names of `semconv.ts`.
+ */
+export interface CallTelemetry {
+  /** The naming generation in force (`telemetry.semconv`). */
+  readonly semconv: SemconvMode;
+  /** Whether the user opted in to recording prompt and completion text. */
+  readonly captureContent: boolean;
+  /** The governor's tracer (`@swarmgate/core`), for adapters' own spans. */
+  readonly tracer: Tracer;
+  /**
+   * Starts the child CLIENT span of one HTTP attempt under the active span (inside
+   * `governor.run`, the call's span). End it with the response status or the error.
+   *
+   * @example
+   * const http = governor.telemetry.startHttpAttempt({ method: "POST", url, attempt });
+   * const response = await fetch(url, { method: "POST", body, signal }).catch((error) => {
+   *   http.end({ error });
+   *   throw error;
+   * });
+   * http.end({ status: response.status });
+   */
+  startHttpAttempt(info: HttpAttemptInfo): HttpAttempt;
+  /** Records `gen_ai.client.operation.time_to_first_chunk` for a streamed call. */
+  recordTimeToFirstChunk(call: CallLabels, seconds: number): void;
+}
+
 const SCOPE = "@swarmgate/core";
+
+function instrument(meter: Meter, d: MetricDefinition, name = d.name): Histogram | Counter {
+  const options = {
+    unit: d.unit,
+    description: d.description,
+    ...(d.buckets ? { advice: { explicitBucketBoundaries: [...d.buckets] } } : {}),
+  };
+  return d.instrument === "histogram"
+    ? meter.createHistogram(name, options)
+    : meter.createCounter(name, options);
+}
+
+function definition(name: string): MetricDefinition {
+  const d = METRICS.find((m) => m.name === name);
+  if (!d) throw new Error(`unknown metric ${name}`);
+  return d;
+}
+
+/** The constructor's input: the governor's name, providers and clock, and the `telemetry` option. */
+export interface GovernorTelemetryInit {
+  readonly governor: string;
+  readonly clock: Clock;
+  readonly tracerProvider?: TracerProvider | undefined;
+  readonly meterProvider?: MeterProvider | undefined;
+  readonly options?: TelemetryOptions | undefined;
+}
 
 /**
  * The governor's instruments. Everything goes through `@opentelemetry/api`: with no SDK
  * installed it costs almost nothing, and no telemetry call ever throws into the user's call.
  */
-export class GovernorTelemetry {
+export class GovernorTelemetry implements CallTelemetry {
   readonly tracer: Tracer;
+  readonly semconv: SemconvMode;
+  readonly captureContent: boolean;
+  readonly #options: ResolvedTelemetryOptions;
   readonly #governor: string;
+  readonly #clock: Clock;
+  readonly #meter: Meter;
   readonly #requests: Counter;
   readonly #retries: Counter;
   readonly #throttles: Counter;
   readonly #creditsSpent: Counter;
   readonly #duration: Histogram;
   readonly #throttleWait: Histogram;
-  readonly #meter: Meter;
+  readonly #timeToFirstChunk: Histogram;
+  readonly #httpDuration: Histogram;
+  /** `default`: one histogram with `gen_ai.token.type`; `latest`: one histogram per type. */
+  readonly #tokens: { input: Histogram; output: Histogram; typed: boolean };
 
-  constructor(governor: string, tracerProvider?: TracerProvider, meterProvider?: MeterProvider) {
-    this.#governor = governor;
-    this.tracer = (tracerProvider ?? trace.getTracerProvider()).getTracer(SCOPE, VERSION);
-    const meter = (meterProvider ?? metrics.getMeterProvider()).getMeter(SCOPE, VERSION);
+  constructor(init: GovernorTelemetryInit) {
+    this.#options = resolveTelemetryOptions(init.options);
+    this.semconv = this.#options.semconv;
+    this.captureContent = this.#options.captureContent;
+    this.#governor = init.governor;
+    this.#clock = init.clock;
+    this.tracer = (init.tracerProvider ?? trace.getTracerProvider()).getTracer(SCOPE, VERSION);
+    const meter = (init.meterProvider ?? metrics.getMeterProvider()).getMeter(SCOPE, VERSION);
     this.#meter = meter;
-    this.#requests = meter.createCounter(METRIC.REQUESTS, {
-      unit: "{request}",
-      description: "Logical calls, by outcome",
-    });
-    this.#retries = meter.createCounter(METRIC.RETRIES, {
-      unit: "{retry}",
-      description: "Retries, by reason",
-    });
-    this.#throttles = meter.createCounter(METRIC.THROTTLES, {
-      unit: "{throttle}",
-      description: "Throttles, by source",
-    });
-    this.#creditsSpent = meter.createCounter(METRIC.CREDITS_SPENT, {
-      unit: "USD",
-      description: "Credits spent",
-    });
-    this.#duration = meter.createHistogram(METRIC.OPERATION_DURATION, {
-      unit: "s",
-      description: "Duration of GenAI operations, retries and waits included",
-      advice: { explicitBucketBoundaries: [...DURATION_BUCKETS_S] },
-    });
-    this.#throttleWait = meter.createHistogram(METRIC.THROTTLE_WAIT, {
-      unit: "s",
-      description: "Time spent waiting for a quota permit or a concurrency slot",
-      advice: { explicitBucketBoundaries: [0.001, 0.01, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300] },
-    });
+    this.#requests = instrument(meter, definition(METRIC.REQUESTS)) as Counter;
+    this.#retries = instrument(meter, definition(METRIC.RETRIES)) as Counter;
+    this.#throttles = instrument(meter, definition(METRIC.THROTTLES)) as Counter;
+    this.#creditsSpent = instrument(meter, definition(METRIC.CREDITS_SPENT)) as Counter;
+    this.#duration = instrument(meter, definition(METRIC.OPERATION_DURATION)) as Histogram;
+    this.#throttleWait = instrument(meter, definition(METRIC.THROTTLE_WAIT)) as Histogram;
+    this.#timeToFirstChunk = instrument(meter, definition(METRIC.TIME_TO_FIRST_CHUNK)) as Histogram;
+    this.#httpDuration = instrument(meter, definition(METRIC.HTTP_CLIENT_DURATION)) as Histogram;
+    const tokens = definition(METRIC.TOKEN_USAGE);
+    const renamed = SEMCONV_RENAMES.find((r) => r.name === METRIC.TOKEN_USAGE)?.latest;
+    if (this.semconv === "latest" && renamed?.[0] && renamed[1]) {
+      this.#tokens = {
+        input: instrument(meter, tokens, renamed[0]) as Histogram,
+        output: instrument(meter, tokens, renamed[1]) as Histogram,
+        typed: false,
+      };
+    } else {
+      const both = instrument(meter, tokens) as Histogram;
+      this.#tokens = { input: both, output: both, typed: true };
+    }
   }
 
   /** Registers the observable gauges; returns a function that unregisters them. */
   observe(source: GaugeSource): () => void {
     const m = this.#meter;
     const base = { [ATTR.SWARMGATE_GOVERNOR]: this.#governor };
-    const limit = m.createObservableGauge(METRIC.CONCURRENCY_LIMIT, { unit: "{request}" });
-    const inFlight = m.createObservableUpDownCounter(METRIC.CONCURRENCY_IN_FLIGHT, { unit: "{request}" });
-    const queued = m.createObservableUpDownCounter(METRIC.QUEUE_DEPTH, { unit: "{request}" });
-    const breaker = m.createObservableGauge(METRIC.BREAKER_STATE, { unit: "1" });
-    const remaining = m.createObservableGauge(METRIC.RATELIMIT_REMAINING, { unit: "{request}" });
-    const quotaLimit = m.createObservableGauge(METRIC.RATELIMIT_LIMIT, { unit: "{request}" });
-    const credits = m.createObservableGauge(METRIC.CREDITS_REMAINING, { unit: "USD" });
-    const callback = async (result: import("@opentelemetry/api").BatchObservableResult) => {
+    const gauge = (name: string) => {
+      const d = definition(name);
+      const options = { unit: d.unit, description: d.description };
+      return d.instrument === "updowncounter"
+        ? m.createObservableUpDownCounter(name, options)
+        : m.createObservableGauge(name, options);
+    };
+    const limit = gauge(METRIC.CONCURRENCY_LIMIT);
+    const inFlight = gauge(METRIC.CONCURRENCY_IN_FLIGHT);
+    const queued = gauge(METRIC.QUEUE_DEPTH);
+    const breaker = gauge(METRIC.BREAKER_STATE);
+    const remaining = gauge(METRIC.RATELIMIT_REMAINING);
+    const quotaLimit = gauge(METRIC.RATELIMIT_LIMIT);
+    const credits = gauge(METRIC.CREDITS_REMAINING);
+    const callback = async (result: BatchObservableResult) => {
       try {
         const c = source.concurrency();
         result.observe(limit, c.limit, base);
@@ -105,7 +201,7 @@ export class GovernorTelemetry {
           const attrs = {
             ...base,
             [ATTR.SWARMGATE_REQUEST_CLASS]: q.requestClass,
-            "swarmgate.window": q.window,
+            [ATTR.SWARMGATE_QUOTA_WINDOW]: q.window,
           };
           result.observe(remaining, q.remaining, attrs);
           result.observe(quotaLimit, q.limit, attrs);
@@ -126,13 +222,14 @@ export class GovernorTelemetry {
     const name = attrs.model ? `${attrs.operation} ${attrs.model}` : attrs.operation;
     const attributes: Attributes = {
       [ATTR.GEN_AI_OPERATION_NAME]: attrs.operation,
-      [ATTR.GEN_AI_PROVIDER_NAME]: "huggingface",
+      [ATTR.GEN_AI_PROVIDER_NAME]: this.#options.providerName,
       [ATTR.SWARMGATE_GOVERNOR]: this.#governor,
-      ...extra,
     };
     if (attrs.model) attributes[ATTR.GEN_AI_REQUEST_MODEL] = attrs.model;
     if (attrs.provider) attributes[ATTR.SWARMGATE_ROUTED_PROVIDER] = attrs.provider;
-    return this.tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes });
+    const span = this.tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes });
+    if (extra && span.isRecording()) span.setAttributes(redactAttributes(extra));
+    return span;
   }
 
   /** Runs `fn` with `span` as the active span, so that spans made inside are its children. */
@@ -142,23 +239,49 @@ export class GovernorTelemetry {
   }
 
   retry(span: Span, attrs: CallMetricAttributes, retry: number, reason: string, delayMs: number): void {
-    this.#retries.add(1, { ...this.#metricAttrs(attrs), [ATTR.SWARMGATE_RETRY_REASON]: reason });
-    if (span.isRecording())
-      span.addEvent(EVENT.RETRY, { [ATTR.HTTP_REQUEST_RESEND_COUNT]: retry, reason, delay_ms: delayMs });
+    try {
+      this.#retries.add(1, { ...this.#metricAttrs(attrs), [ATTR.SWARMGATE_RETRY_REASON]: reason });
+      if (span.isRecording())
+        span.addEvent(EVENT.RETRY, {
+          [ATTR.HTTP_REQUEST_RESEND_COUNT]: retry,
+          [ATTR.SWARMGATE_RETRY_REASON]: reason,
+          [ATTR.SWARMGATE_RETRY_DELAY]: delayMs / 1000,
+        });
+    } catch {
+      // telemetry never throws into the user's call
+    }
   }
 
   throttle(span: Span, attrs: CallMetricAttributes, source: ThrottleSource, waitMs: number): void {
-    const metricAttrs = { ...this.#metricAttrs(attrs), [ATTR.SWARMGATE_THROTTLE_SOURCE]: source };
-    this.#throttles.add(1, metricAttrs);
-    if (waitMs > 0) this.#throttleWait.record(waitMs / 1000, metricAttrs);
-    if (span.isRecording()) span.addEvent(EVENT.THROTTLE, { source, wait_ms: waitMs });
+    try {
+      const metricAttrs = { ...this.#metricAttrs(attrs), [ATTR.SWARMGATE_THROTTLE_SOURCE]: source };
+      this.#throttles.add(1, metricAttrs);
+      if (waitMs > 0) this.#throttleWait.record(waitMs / 1000, metricAttrs);
+      if (span.isRecording())
+        span.addEvent(EVENT.THROTTLE, {
+          [ATTR.SWARMGATE_THROTTLE_SOURCE]: source,
+          [ATTR.SWARMGATE_THROTTLE_WAIT]: waitMs / 1000,
+        });
+    } catch {
+      // telemetry never throws into the user's call
+    }
+  }
+
+  /** A breaker moved while this call's attempt went through it. */
+  breakerChanged(span: Span, key: string, previous: string, state: string): void {
+    if (!span.isRecording()) return;
+    span.addEvent(EVENT.BREAKER, {
+      [ATTR.SWARMGATE_BREAKER_KEY]: key,
+      [ATTR.SWARMGATE_BREAKER_PREVIOUS_STATE]: previous,
+      [ATTR.SWARMGATE_BREAKER_STATE]: state,
+    });
   }
 
   creditsSpent(attrs: CallMetricAttributes, usd: number): void {
     if (usd > 0) this.#creditsSpent.add(usd, this.#metricAttrs(attrs));
   }
 
-  /** Ends the call's span and records its metrics. */
+  /** Ends the call's span and records its metrics (token usage included). */
   endCall(
     span: Span,
     attrs: CallMetricAttributes,
@@ -167,37 +290,80 @@ export class GovernorTelemetry {
     spanAttrs: Attributes,
     error?: unknown,
   ): void {
-    const metricAttrs: Attributes = { ...this.#metricAttrs(attrs), [ATTR.SWARMGATE_OUTCOME]: outcome };
-    const errorType = error === undefined ? undefined : errorTypeOf(error);
-    if (errorType) metricAttrs[ATTR.ERROR_TYPE] = errorType;
-    this.#requests.add(1, metricAttrs);
-    this.#duration.record(durationMs / 1000, metricAttrs);
-    if (!span.isRecording()) {
-      span.end();
-      return;
-    }
-    span.setAttributes(spanAttrs);
-    span.setAttribute(ATTR.SWARMGATE_OUTCOME, outcome);
-    if (errorType) {
-      span.setAttribute(ATTR.ERROR_TYPE, errorType);
-      span.setStatus({
-        code: SpanStatusCode.ERROR,
-        message: redact(String((error as Error)?.message ?? error)),
-      });
+    try {
+      const base = this.#metricAttrs(attrs);
+      const metricAttrs: Attributes = { ...base, [ATTR.SWARMGATE_OUTCOME]: outcome };
+      const errorType = error === undefined ? undefined : errorTypeOf(error);
+      if (errorType) metricAttrs[ATTR.ERROR_TYPE] = errorType;
+      this.#requests.add(1, metricAttrs);
+      this.#duration.record(durationMs / 1000, metricAttrs);
+      const input = spanAttrs[ATTR.GEN_AI_USAGE_INPUT_TOKENS];
+      const output = spanAttrs[ATTR.GEN_AI_USAGE_OUTPUT_TOKENS];
+      if (typeof input === "number") this.#recordTokens("input", input, base);
+      if (typeof output === "number") this.#recordTokens("output", output, base);
+      if (span.isRecording()) {
+        span.setAttributes(spanAttrs);
+        span.setAttribute(ATTR.SWARMGATE_OUTCOME, outcome);
+        if (errorType) {
+          span.setAttribute(ATTR.ERROR_TYPE, errorType);
+          span.setStatus({
+            code: SpanStatusCode.ERROR,
+            message: redact(String((error as Error)?.message ?? error)),
+          });
+        }
+      }
+    } catch {
+      // telemetry never throws into the user's call
     }
     span.end();
+  }
+
+  startHttpAttempt(info: HttpAttemptInfo): HttpAttempt {
+    return startHttpAttempt(
+      this.tracer,
+      this.#httpDuration,
+      this.#clock,
+      this.#governor,
+      this.captureContent,
+      errorTypeOf,
+      info,
+    );
+  }
+
+  recordTimeToFirstChunk(call: CallLabels, seconds: number): void {
+    if (!(seconds >= 0)) return;
+    this.#timeToFirstChunk.record(
+      seconds,
+      this.#metricAttrs({ operation: call.operation ?? "chat", model: call.model, provider: call.provider }),
+    );
+  }
+
+  #recordTokens(type: "input" | "output", count: number, base: Attributes): void {
+    const t = this.#tokens;
+    if (t.typed) t.input.record(count, { ...base, [ATTR.GEN_AI_TOKEN_TYPE]: type });
+    else (type === "input" ? t.input : t.output).record(count, base);
   }
 
   #metricAttrs(attrs: CallMetricAttributes): Attributes {
     const out: Attributes = {
       [ATTR.GEN_AI_OPERATION_NAME]: attrs.operation,
-      [ATTR.GEN_AI_PROVIDER_NAME]: "huggingface",
+      [ATTR.GEN_AI_PROVIDER_NAME]: this.#options.providerName,
       [ATTR.SWARMGATE_GOVERNOR]: this.#governor,
     };
     if (attrs.model) out[ATTR.GEN_AI_REQUEST_MODEL] = attrs.model;
     if (attrs.provider) out[ATTR.SWARMGATE_ROUTED_PROVIDER] = attrs.provider;
     return out;
   }
+}
+
+// Span attributes given by the user (agent and conversation ids) are free text: a token
+// pasted into one must not reach an exporter.
+function redactAttributes(attrs: Attributes): Attributes {
+  const out: Attributes = {};
+  for (const [key, value] of Object.entries(attrs)) {
+    out[key] = (typeof value === "string" ? redact(value) : value) as AttributeValue;
+  }
+  return out;
 }
 
 /** `error.type`: the swarmgate code, the HTTP status, or the error's class name. */

@@ -1,0 +1,252 @@
+import {
+  type AttemptContext,
+  BudgetExceededError,
+  type Governor,
+  monthOf,
+  registerSecret,
+  UpstreamError,
+} from "@swarmgate/core";
+import { rewriteBaseUrl } from "./base-url.js";
+import { type CallScope, callScope } from "./call-scope.js";
+import { classifyRequest, type RequestClassification } from "./classify-request.js";
+import {
+  expectGovernor,
+  type GovernanceOptions,
+  governorOf,
+  type ResolvedGovernance,
+  resolveGovernance,
+} from "./options.js";
+import { scaleServerTime } from "./server-time-scale.js";
+import { holdWhileStreaming, isEventStream } from "./streaming.js";
+import { recordTimeToFirstChunk, startHttpAttempt } from "./telemetry.js";
+import { estimateTokens, usageOf } from "./usage.js";
+
+/** @internal One request, read once so that every attempt can send it again. */
+interface OutgoingRequest {
+  readonly url: string;
+  readonly method: string;
+  readonly headers: Headers;
+  readonly body: RequestInit["body"];
+  readonly signal: AbortSignal | undefined;
+  readonly json: unknown;
+}
+
+async function readRequest(
+  input: Parameters<typeof fetch>[0],
+  init: RequestInit | undefined,
+): Promise<OutgoingRequest> {
+  const request = input instanceof Request ? input : undefined;
+  const url = request ? request.url : input instanceof URL ? input.href : String(input);
+  const headers = new Headers(init?.headers ?? request?.headers);
+  let body: RequestInit["body"] = init?.body ?? undefined;
+  if (body === undefined && request?.body) body = await request.arrayBuffer();
+  // A stream can be read only once; a retry must send the same bytes again.
+  if (body instanceof ReadableStream) body = await new Response(body).arrayBuffer();
+  let json: unknown;
+  if (typeof body === "string" && /^\s*[[{]/.test(body)) {
+    try {
+      json = JSON.parse(body);
+    } catch {
+      json = undefined;
+    }
+  }
+  const method = (init?.method ?? request?.method ?? "GET").toUpperCase();
+  return { url, method, headers, body, signal: init?.signal ?? request?.signal ?? undefined, json };
+}
+
+/** @internal An upstream answer that was not a success, carried through the governor's retries. */
+class UpstreamResponse extends UpstreamError {
+  constructor(readonly response: Response) {
+    super(`HTTP ${response.status} ${response.statusText}`.trim(), response.status, {
+      requestId: response.headers.get("x-request-id") ?? undefined,
+    });
+  }
+}
+
+// The final upstream answer behind a governor error (a 429 that outlived its retries is a
+// ThrottledError, a 402 a BudgetExceededError, both with the answer as cause).
+function carriedResponse(error: unknown): Response | undefined {
+  for (let e = error, depth = 0; typeof e === "object" && e !== null && depth < 4; depth++) {
+    if (e instanceof UpstreamResponse) return e.response;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+async function buffered(response: Response): Promise<Response> {
+  const body = await response.arrayBuffer().catch(() => new ArrayBuffer(0));
+  return new Response(body, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
+}
+
+const bodyModel = (json: unknown): string | undefined => {
+  const model = (json as { model?: unknown } | undefined)?.model;
+  return typeof model === "string" ? model : undefined;
+};
+
+/** @internal The seam shared by `governedFetch` and `GovernedInferenceClient`. */
+export function createSeam(governor: Governor, o: ResolvedGovernance): typeof fetch {
+  // After a 402, calls already queued for a slot would each still meet one: refuse them here.
+  const exhausted = new WeakMap<Governor, string>();
+  const checkCredits = (g: Governor) => {
+    if (exhausted.get(g) === monthOf(Date.now()))
+      throw new BudgetExceededError("The upstream answered 402 earlier this month: credits exhausted", {
+        status: 402,
+      });
+  };
+
+  // One HTTP attempt: span, duration, rate-limit feedback, usage and cost of a JSON answer.
+  const send = async (
+    g: Governor,
+    ctx: AttemptContext,
+    req: OutgoingRequest,
+    target: string,
+    call: { operation: string; model: string | undefined; provider: string | undefined; governor: string },
+    callerSignal: AbortSignal | undefined,
+  ): Promise<Response> => {
+    const inference = call.operation.startsWith("hub_") === false;
+    if (inference) checkCredits(g);
+    const signal =
+      callerSignal && callerSignal !== ctx.signal ? AbortSignal.any([callerSignal, ctx.signal]) : ctx.signal;
+    const attempt = startHttpAttempt(g, req.method, target, ctx.attempt);
+    let response: Response;
+    try {
+      response = await o.fetch(target, {
+        method: req.method,
+        headers: req.headers,
+        body: req.body ?? null,
+        signal,
+      });
+    } catch (error) {
+      attempt.end({ error });
+      throw error;
+    }
+    attempt.end({ status: response.status });
+    if (response.status === 402 && inference) exhausted.set(g, monthOf(Date.now()));
+    ctx.observe(scaleServerTime(response, o.serverTimeScale));
+    const json = response.headers.get("content-type")?.startsWith("application/json");
+    if (response.ok && json && call.operation !== "hub_lookup") {
+      const usage = usageOf(
+        await response
+          .clone()
+          .json()
+          .catch(() => undefined),
+      );
+      if (usage) {
+        const provider =
+          call.provider === "auto"
+            ? (response.headers.get("x-inference-provider") ?? undefined)
+            : call.provider;
+        ctx.reportUsage({ ...usage, costUsd: o.priceBook.cost(call.model, provider, usage) });
+      }
+    }
+    return response;
+  };
+
+  // A logical call of its own: retried by the governor; the final answer is returned as a Response.
+  const ownCall = async (
+    g: Governor,
+    req: OutgoingRequest,
+    cls: RequestClassification,
+    target: string,
+    signal: AbortSignal | undefined,
+  ): Promise<Response> => {
+    const call = { operation: cls.operation, model: cls.model, provider: cls.provider, governor: g.name };
+    const estimate =
+      cls.requestClass === "inference" && req.json !== undefined
+        ? o.priceBook.cost(cls.model, cls.provider, estimateTokens(req.json, o.defaultOutputTokens))
+        : undefined;
+    const startedAt = performance.now();
+    try {
+      return await g.run(
+        async (ctx) => {
+          const response = await send(g, ctx, req, target, call, undefined);
+          if (!response.ok) throw new UpstreamResponse(await buffered(response));
+          if (cls.requestClass !== "inference" || !isEventStream(response)) return response;
+          return holdWhileStreaming(
+            response,
+            ctx,
+            () => recordTimeToFirstChunk(g, call, (performance.now() - startedAt) / 1000),
+            ({ usage }) => {
+              if (usage)
+                ctx.reportUsage({ ...usage, costUsd: o.priceBook.cost(cls.model, cls.provider, usage) });
+            },
+          );
+        },
+        {
+          operation: cls.operation,
+          model: cls.model,
+          provider: cls.provider,
+          requestClass: cls.requestClass,
+          breakerKey: cls.breakerKey,
+          ...(estimate === undefined ? {} : { estimatedCostUsd: estimate }),
+          ...(signal ? { signal } : {}),
+        },
+      );
+    } catch (error) {
+      const response = carriedResponse(error);
+      if (response) return response;
+      throw error;
+    }
+  };
+
+  // A request of the caller's logical call: one attempt of it, observed, not retried here.
+  const join = async (scope: CallScope, req: OutgoingRequest, cls: RequestClassification, target: string) => {
+    const call = {
+      operation: cls.operation,
+      model: scope.model ?? cls.model,
+      provider: scope.provider ?? cls.provider,
+      governor: scope.governor.name,
+    };
+    const response = await send(scope.governor, scope.context, req, target, call, req.signal);
+    scope.lastResponse = { status: response.status, headers: response.headers };
+    return response;
+  };
+
+  return async (input, init) => {
+    const req = await readRequest(input, init);
+    const auth = req.headers.get("authorization");
+    if (auth) registerSecret(auth.replace(/^Bearer\s+/i, ""));
+    const g = governorOf(governor, o, req.headers.get("x-hf-bill-to"));
+    const cls = classifyRequest(req.url, req.method, bodyModel(req.json), o.baseUrl);
+    const target = rewriteBaseUrl(req.url, o.baseUrl);
+    const scope = callScope.getStore();
+    const inScope = scope !== undefined && scope.governor === g;
+    if (inScope && cls.requestClass === "inference") return join(scope, req, cls, target);
+    if (cls.requestClass === "inference" || (req.method !== "GET" && req.method !== "HEAD"))
+      return ownCall(g, req, cls, target, req.signal);
+    // Hub reads: concurrent identical ones share one request (and one permit).
+    const key = `${req.method} ${target} ${auth ?? ""}`;
+    try {
+      const response = await o.coalescer.run(key, () => ownCall(g, req, cls, target, undefined), req.signal);
+      if (inScope && !response.ok) scope.hubLookupFailed = true;
+      return response;
+    } catch (error) {
+      if (inScope) scope.hubLookupFailed = true;
+      throw error;
+    }
+  };
+}
+
+/**
+ * A `fetch` with the governor's governance, for any HTTP client: the OpenAI SDK
+ * (`new OpenAI({ fetch })`), LangChain's `ChatOpenAI` (`configuration: { fetch }`), or raw
+ * calls. Each request is one logical call — quota permit per attempt, concurrency slot
+ * (held by a stream until its body ends or is cancelled), breaker per provider, retries
+ * of 429/5xx honouring `RateLimit`/`Retry-After` — classified by its URL (Hub API →
+ * `api`, files → `resolvers`, router → `inference`). The final upstream answer is
+ * returned as a `Response` whatever its status (fetch semantics); refusals by the
+ * governor itself (`BudgetExceededError`, `CircuitOpenError`, `ThrottledError`,
+ * `QueueFullError`, `TimeoutError`) reject. Inside a call of a `GovernedInferenceClient`
+ * (or any code that runs in one), requests join that call instead.
+ *
+ * @example
+ * const openai = new OpenAI({ baseURL: "https://router.huggingface.co/v1", apiKey: process.env.HF_TOKEN,
+ *   fetch: governedFetch(governor), maxRetries: 0 });
+ */
+export function governedFetch(governor: Governor, options: GovernanceOptions = {}): typeof fetch {
+  return createSeam(expectGovernor("governor", governor), resolveGovernance(options));
+}

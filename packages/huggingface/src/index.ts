@@ -1,0 +1,18 @@
+export { HUGGING_FACE_ORIGINS, normalizeBaseUrl, rewriteBaseUrl } from "./base-url.js";
+export type { RequestClassification } from "./classify-request.js";
+export { classifyRequest } from "./classify-request.js";
+export type { HttpRequestInfo, HttpResponseInfo } from "./errors.js";
+export { HuggingFaceApiError, isHuggingFaceApiError, toGovernedError } from "./errors.js";
+export { governedFetch } from "./governed-fetch.js";
+export type { GovernedInferenceClientOptions } from "./governed-inference-client.js";
+export { GovernedInferenceClient } from "./governed-inference-client.js";
+export { HubLookupCoalescer } from "./hub-lookup-coalescer.js";
+export type { GovernanceOptions } from "./options.js";
+export type { Price, PriceBookEntries } from "./price-book.js";
+export { DEFAULT_PRICE_BOOK, PriceBook } from "./price-book.js";
+export { runGoverned } from "./run-governed.js";
+export { scaleServerTime } from "./server-time-scale.js";
+export type { StreamEnd } from "./streaming.js";
+export type { RequestEstimate, TokenUsage } from "./usage.js";
+export { estimateTokens, StreamUsage, usageOf } from "./usage.js";
+export { VERSION } from "./version.js";

@@ -1,0 +1,96 @@
+import type { Governor } from "@swarmgate/core";
+import { normalizeBaseUrl } from "./base-url.js";
+import { HubLookupCoalescer } from "./hub-lookup-coalescer.js";
+import { PriceBook, type PriceBookEntries } from "./price-book.js";
+
+/** Options of {@link governedFetch}, and the governance options of `GovernedInferenceClient`. */
+export interface GovernanceOptions {
+  /** The `fetch` that really sends requests, under the governance. @default globalThis.fetch */
+  readonly fetch?: typeof fetch;
+  /**
+   * Sends every request for `https://huggingface.co`, `https://router.huggingface.co` and
+   * `https://api-inference.huggingface.co` to this base instead (the simulator, a proxy),
+   * path and query unchanged. @default none
+   */
+  readonly baseUrl?: string;
+  /**
+   * Prices per model (`"model"` or `"model:provider"`), merged over {@link DEFAULT_PRICE_BOOK}
+   * (examples, not HF's prices). A `PriceBook` instance is used as it is. @default DEFAULT_PRICE_BOOK
+   */
+  readonly priceBook?: PriceBook | PriceBookEntries;
+  /**
+   * The governor of calls billed to an organization (`billTo`, `X-HF-Bill-To`): one quota
+   * scope and one budget per org. Without it, every call goes through `governor`.
+   */
+  readonly governorFor?: (billTo: string) => Governor;
+  /**
+   * How much faster than the wall clock the server's clock runs: its `RateLimit` `t`,
+   * `RateLimit-Policy` `w` and `Retry-After` are divided by it. Only for a time-compressed
+   * simulator (its `timeScale`). @default 1
+   */
+  readonly serverTimeScale?: number;
+  /** Output tokens assumed when estimating a call that sets no `max_tokens`. @default 256 */
+  readonly defaultOutputTokens?: number;
+}
+
+/** @internal Options after defaults and validation. */
+export interface ResolvedGovernance {
+  readonly fetch: typeof fetch;
+  readonly baseUrl: string | undefined;
+  readonly priceBook: PriceBook;
+  readonly governorFor: ((billTo: string) => Governor) | undefined;
+  readonly serverTimeScale: number;
+  readonly defaultOutputTokens: number;
+  readonly coalescer: HubLookupCoalescer;
+}
+
+const describe = (value: unknown) => `\`${String(value)}\` (${typeof value})`;
+
+/** @internal Throws a TypeError unless `value` is a governor. */
+export function expectGovernor(path: string, value: unknown): Governor {
+  const g = value as Partial<Governor> | null;
+  if (typeof g !== "object" || g === null || typeof g.run !== "function" || typeof g.observe !== "function")
+    throw new TypeError(
+      `Expected \`${path}\` to be a Governor (from createGovernor), got ${describe(value)}`,
+    );
+  return value as Governor;
+}
+
+/** @internal Spreads the defaults once and validates once. */
+export function resolveGovernance(options: GovernanceOptions): ResolvedGovernance {
+  if (typeof options !== "object" || options === null)
+    throw new TypeError(`Expected \`options\` to be an object, got ${describe(options)}`);
+  const fetchImpl = options.fetch ?? globalThis.fetch;
+  if (typeof fetchImpl !== "function")
+    throw new TypeError(`Expected \`fetch\` to be a function, got ${describe(fetchImpl)}`);
+  if (options.governorFor !== undefined && typeof options.governorFor !== "function")
+    throw new TypeError(`Expected \`governorFor\` to be a function, got ${describe(options.governorFor)}`);
+  const scale = options.serverTimeScale ?? 1;
+  if (typeof scale !== "number" || !Number.isFinite(scale) || scale <= 0)
+    throw new TypeError(`Expected \`serverTimeScale\` to be a positive number, got ${describe(scale)}`);
+  const out = options.defaultOutputTokens ?? 256;
+  if (!Number.isInteger(out) || out < 0)
+    throw new TypeError(
+      `Expected \`defaultOutputTokens\` to be a non-negative integer, got ${describe(out)}`,
+    );
+  return {
+    fetch: fetchImpl,
+    baseUrl: options.baseUrl === undefined ? undefined : normalizeBaseUrl(options.baseUrl),
+    priceBook:
+      options.priceBook instanceof PriceBook ? options.priceBook : new PriceBook(options.priceBook ?? {}),
+    governorFor: options.governorFor,
+    serverTimeScale: scale,
+    defaultOutputTokens: out,
+    coalescer: new HubLookupCoalescer(),
+  };
+}
+
+/** @internal The governor of a call billed to `billTo` (or not billed to an org). */
+export function governorOf(
+  governor: Governor,
+  o: ResolvedGovernance,
+  billTo: string | null | undefined,
+): Governor {
+  if (!billTo || !o.governorFor) return governor;
+  return expectGovernor(`governorFor("${billTo}")`, o.governorFor(billTo));
+}

@@ -1,0 +1,30 @@
+import type { CallLabels, Governor, HttpAttempt } from "@swarmgate/core";
+
+const noAttempt = { end() {} };
+
+/**
+ * Starts the child CLIENT span of one HTTP attempt (and its `http.client.request.duration`)
+ * through the governor's telemetry hooks, so that it lands under the call's span with the
+ * governor's tracer, meter and naming. Never throws into the call.
+ */
+export function startHttpAttempt(
+  governor: Governor,
+  method: string,
+  url: string,
+  attempt: number,
+): Pick<HttpAttempt, "end"> {
+  try {
+    return governor.telemetry?.startHttpAttempt({ method, url, attempt }) ?? noAttempt;
+  } catch {
+    return noAttempt;
+  }
+}
+
+/** Records `gen_ai.client.operation.time_to_first_chunk` of a stream, through the governor. */
+export function recordTimeToFirstChunk(governor: Governor, call: CallLabels, seconds: number): void {
+  try {
+    governor.telemetry?.recordTimeToFirstChunk(call, seconds);
+  } catch {
+    // telemetry never breaks the call it observes
+  }
+}

@@ -1,0 +1,12 @@
+export type { ScriptClient, ScriptCommands } from "./commands.js";
+export type { StoreStatus } from "./fallback.js";
+export { FALLBACK_ATTRIBUTE, FALLBACK_METRIC } from "./fallback.js";
+export { ScopeKeys } from "./keys.js";
+export type { RedisStoreOptions } from "./options.js";
+export type { Grant, RedisAcquireResult } from "./permit-batcher.js";
+export { RedisBreaker } from "./redis-breaker.js";
+export { RedisLedger } from "./redis-ledger.js";
+export { RedisSlotPool } from "./redis-slot-pool.js";
+export type { RedisStore } from "./redis-store.js";
+export { redisStore } from "./redis-store.js";
+export { RedisWindowGroup } from "./redis-window-group.js";

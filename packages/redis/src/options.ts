@@ -1,0 +1,96 @@
+import type { MeterProvider } from "@opentelemetry/api";
+import type { Cluster, Redis } from "ioredis";
+import { expectFraction, expectFunction, expectInteger, expectString, fail } from "./validate.js";
+
+/** Options of {@link redisStore}: a `client` or a `url`, everything else optional. */
+export interface RedisStoreOptions {
+  /**
+   * An ioredis client (`Redis` or `Cluster`) to use; the store defines its scripts on it
+   * and never closes it. Give it `enableOfflineQueue: false` and a `commandTimeout` so that
+   * calls fail fast while Redis is away; without them the store bounds each call itself.
+   */
+  readonly client?: Redis | Cluster;
+  /** A `redis://` or `rediss://` URL: the store creates (and on close, quits) its own client. */
+  readonly url?: string;
+  /** Prefix of every key, so that several swarms can share one Redis. @default "swarmgate" */
+  readonly prefix?: string;
+  /** How long a concurrency lease lives without a heartbeat: a crashed process frees its slots after this. @default 30_000 */
+  readonly leaseTtlMs?: number;
+  /** How often held leases are renewed. @default leaseTtlMs / 3 */
+  readonly heartbeatMs?: number;
+  /** Longest wait for one Redis call before the fallback answers. @default 1_000 */
+  readonly commandTimeoutMs?: number;
+  /**
+   * The part of each quota (windows, concurrency, remaining credits) this process may use on
+   * its own while Redis is unreachable: `1 / number of processes` keeps the swarm within
+   * the quota. @default 0.25
+   */
+  readonly fallbackShare?: number;
+  /** While in fallback, how often to try Redis again. @default 1_000 */
+  readonly retryMs?: number;
+  /**
+   * Extra permits to reserve with each round trip and hand out locally to the next callers,
+   * for groups without smoothing. Never more are handed out than were reserved; unused ones
+   * lapse after `prefetchMs` or at the window's reset, wasted but never over-admitted.
+   * @default 0 (only callers already waiting are served together)
+   */
+  readonly prefetch?: number;
+  /** How long prefetched permits may be handed out. @default 1_000 */
+  readonly prefetchMs?: number;
+  /** How long one process holds a half-open breaker's probe lock. @default 30_000 */
+  readonly probeLockMs?: number;
+  /** Receives one line per switch to or from the fallback (already redacted). @default console.warn */
+  readonly logger?: (message: string) => void;
+  /** For the `swarmgate.store.fallback` gauge. @default the global meter provider */
+  readonly meterProvider?: MeterProvider;
+}
+
+/** Options after defaults and validation. */
+export interface ResolvedRedisStoreOptions {
+  readonly client: Redis | Cluster | undefined;
+  readonly url: string | undefined;
+  readonly prefix: string;
+  readonly leaseTtlMs: number;
+  readonly heartbeatMs: number;
+  readonly commandTimeoutMs: number;
+  readonly fallbackShare: number;
+  readonly retryMs: number;
+  readonly prefetch: number;
+  readonly prefetchMs: number;
+  readonly probeLockMs: number;
+  readonly logger: (message: string) => void;
+  readonly meterProvider: MeterProvider | undefined;
+}
+
+/** Spreads the defaults once and validates once. */
+export function resolveRedisStoreOptions(input: RedisStoreOptions): ResolvedRedisStoreOptions {
+  if (typeof input !== "object" || input === null) fail("options", "an object", input);
+  const o = input;
+  if (o.client === undefined && o.url === undefined)
+    fail("client", "an ioredis client (or `url` a Redis URL)", o.client);
+  if (
+    o.client !== undefined &&
+    (typeof o.client !== "object" || typeof o.client?.defineCommand !== "function")
+  )
+    fail("client", "an ioredis Redis or Cluster client", o.client);
+  const url = o.url === undefined ? undefined : expectString("url", o.url);
+  if (url !== undefined && !/^rediss?:\/\//.test(url)) fail("url", "a redis:// or rediss:// URL", "[url]");
+  const leaseTtlMs = expectInteger("leaseTtlMs", o.leaseTtlMs ?? 30_000, 100);
+  const heartbeatMs = expectInteger("heartbeatMs", o.heartbeatMs ?? Math.floor(leaseTtlMs / 3), 10);
+  if (heartbeatMs >= leaseTtlMs) fail("heartbeatMs", `less than leaseTtlMs (${leaseTtlMs})`, heartbeatMs);
+  return {
+    client: o.client,
+    url,
+    prefix: expectString("prefix", o.prefix ?? "swarmgate"),
+    leaseTtlMs,
+    heartbeatMs,
+    commandTimeoutMs: expectInteger("commandTimeoutMs", o.commandTimeoutMs ?? 1_000, 1),
+    fallbackShare: expectFraction("fallbackShare", o.fallbackShare ?? 0.25),
+    retryMs: expectInteger("retryMs", o.retryMs ?? 1_000, 1),
+    prefetch: expectInteger("prefetch", o.prefetch ?? 0, 0),
+    prefetchMs: expectInteger("prefetchMs", o.prefetchMs ?? 1_000, 1),
+    probeLockMs: expectInteger("probeLockMs", o.probeLockMs ?? 30_000, 1),
+    logger: expectFunction("logger", o.logger ?? ((message: string) => console.warn(message))),
+    meterProvider: o.meterProvider,
+  };
+}
