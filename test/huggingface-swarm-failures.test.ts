@@ -34,6 +34,8 @@ describe("governed swarms through upstream failures", () => {
     });
     governor = createGovernor({
       name: "outage-swarm",
+      // The simulator speaks in its own compressed seconds.
+      headerTimeScale: timeScale,
       concurrency: { initial: AGENTS, max: AGENTS, rampMs: 0 },
       retry: { maxAttempts: 4, baseDelayMs: 20, maxDelayMs: 200 },
       breaker: {
@@ -47,7 +49,6 @@ describe("governed swarms through upstream failures", () => {
     const hf = new GovernedInferenceClient("hf_test_pro", {
       governor,
       baseUrl: sim.url,
-      serverTimeScale: timeScale,
     });
     // The outage starts after 120 successes and ends 300 ms after the breaker first opens.
     let successes = 0;
@@ -108,6 +109,8 @@ describe("governed swarms through upstream failures", () => {
     });
     governor = createGovernor({
       name: "credits-swarm",
+      // The simulator speaks in its own compressed seconds.
+      headerTimeScale: 100,
       budget: { monthlyUsd: 10 },
       concurrency: { initial: 20, max: 20, rampMs: 0 },
       retry: { maxAttempts: 6, baseDelayMs: 20, maxDelayMs: 200 },
@@ -116,7 +119,6 @@ describe("governed swarms through upstream failures", () => {
     const hf = new GovernedInferenceClient("hf_test_pro", {
       governor,
       baseUrl: sim.url,
-      serverTimeScale: 100,
     });
     const result = await swarm(AGENTS, 3, (agent, step) =>
       hf.chatCompletion({ model: LLAMA, provider: "together", messages: say(`agent ${agent} step ${step}`) }),
@@ -149,6 +151,8 @@ describe("governed swarms through upstream failures", () => {
     });
     governor = createGovernor({
       name: "stream-swarm",
+      // The simulator speaks in its own compressed seconds.
+      headerTimeScale: timeScale,
       concurrency: { initial: 40, max: 40, rampMs: 0 },
       retry: { maxAttempts: 4, baseDelayMs: 20, maxDelayMs: 200 },
       totalTimeoutMs: 60_000,
@@ -156,7 +160,6 @@ describe("governed swarms through upstream failures", () => {
     const hf = new GovernedInferenceClient("hf_test_pro", {
       governor,
       baseUrl: sim.url,
-      serverTimeScale: timeScale,
     });
     const long = "Tell me everything about quotas and windows and ramps and breakers. ".repeat(4);
     let chunks = 0;

@@ -43,6 +43,8 @@ describe("governed swarms against the simulator's limits", () => {
     });
     governor = createGovernor({
       name: "quota-swarm",
+      // The simulator speaks in its own compressed seconds.
+      headerTimeScale: timeScale,
       // Wrong on purpose: ten times the server's real quota.
       quotas: {
         inference: [{ limit: 1_000, windowMs, smoothing: { burst: 10 } }],
@@ -55,7 +57,6 @@ describe("governed swarms against the simulator's limits", () => {
     const hf = new GovernedInferenceClient("hf_test_free", {
       governor,
       baseUrl: sim.url,
-      serverTimeScale: timeScale,
     });
     const firstWindow = snapshotAfter(sim, windowMs);
     const result = await swarm(AGENTS, 5, (agent, step) =>
@@ -96,6 +97,8 @@ describe("governed swarms against the simulator's limits", () => {
     });
     governor = createGovernor({
       name: "concurrency-swarm",
+      // The simulator speaks in its own compressed seconds.
+      headerTimeScale: timeScale,
       concurrency: { initial: 4, max: AGENTS, rampMs: 1_000, adaptive: { decrease: 0.7, min: 1 } },
       retry: { maxAttempts: 8, baseDelayMs: 20, maxDelayMs: 500 },
       totalTimeoutMs: 60_000,
@@ -103,7 +106,6 @@ describe("governed swarms against the simulator's limits", () => {
     const hf = new GovernedInferenceClient("hf_test_pro", {
       governor,
       baseUrl: sim.url,
-      serverTimeScale: timeScale,
     });
     const firstWindow = snapshotAfter(sim, 1_000);
     const result = await swarm(AGENTS, 40, (agent, step) =>
@@ -148,6 +150,8 @@ describe("governed swarms against the simulator's limits", () => {
     sim = await startSimulator(options);
     governor = createGovernor({
       name: "spike-swarm",
+      // The simulator speaks in its own compressed seconds.
+      headerTimeScale: timeScale,
       concurrency: { initial: 2, max: AGENTS, rampMs: 3_000 },
       retry: { maxAttempts: 6, baseDelayMs: 50, maxDelayMs: 1_000 },
       totalTimeoutMs: 60_000,
@@ -155,7 +159,6 @@ describe("governed swarms against the simulator's limits", () => {
     const hf = new GovernedInferenceClient("hf_test_pro", {
       governor,
       baseUrl: sim.url,
-      serverTimeScale: timeScale,
     });
     const result = await swarm(AGENTS, 8, (agent, step) =>
       hf.chatCompletion({ model: LLAMA, messages: say(`agent ${agent} step ${step}`) }),

@@ -33,16 +33,13 @@ const governor = createGovernor({
   },
   budget: { monthlyUsd: 2 },
   totalTimeoutMs: 60_000,
+  // The simulator's header times are compressed too: its `w=300` is 5 wall seconds.
+  headerTimeScale: TIME_SCALE,
 });
 
 // The one line that changes: InferenceClient → GovernedInferenceClient with a governor.
-// `baseUrl` sends huggingface.co and router.huggingface.co to the simulator; `serverTimeScale`
-// tells the governor that the simulator's header times are compressed too.
-const hf = new GovernedInferenceClient("hf_test_pro", {
-  governor,
-  baseUrl: sim.url,
-  serverTimeScale: TIME_SCALE,
-});
+// `baseUrl` sends huggingface.co and router.huggingface.co to the simulator.
+const hf = new GovernedInferenceClient("hf_test_pro", { governor, baseUrl: sim.url });
 
 async function agent(id) {
   const done = { calls: 0, streamed: 0, abandoned: 0, failed: 0 };

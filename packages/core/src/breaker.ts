@@ -136,13 +136,14 @@ export class Breaker {
   }
 
   #fireLocal<T>(action: () => Promise<T>): Promise<T> {
-    return (this.#breaker.fire(action) as Promise<T>).catch((error: unknown) => {
-      if ((error as { code?: unknown } | null)?.code === "EOPENBREAKER") {
-        const retryAfterMs = Math.max(0, this.#openedAt + this.#resetTimeoutMs - this.#now());
-        throw new CircuitOpenError(this.key, { retryAfterMs });
-      }
-      throw error;
-    });
+    // Refuse before opossum does (open, or half-open with its probe out): the same test it
+    // makes, without a rejected promise to translate on every call.
+    const b = this.#breaker;
+    if (!b.closed && !b.pendingClose) {
+      const retryAfterMs = b.opened ? Math.max(0, this.#openedAt + this.#resetTimeoutMs - this.#now()) : 0;
+      return Promise.reject(new CircuitOpenError(this.key, { retryAfterMs }));
+    }
+    return b.fire(action) as Promise<T>;
   }
 
   /** Stops the breaker's timers. */

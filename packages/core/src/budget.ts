@@ -26,6 +26,44 @@ export function monthOf(epochMs: number): string {
   return `${date.getUTCFullYear()}-${String(date.getUTCMonth() + 1).padStart(2, "0")}`;
 }
 
+/**
+ * Remembers a 402 ("credits exhausted") per request class until the month changes, so that
+ * no further attempt of that class is sent this month (Hub API calls are not billed and go
+ * on). Every governor has one, with or without a local budget: the upstream's word on
+ * credits stands either way.
+ */
+export class CreditsExhausted {
+  readonly #clock: Clock;
+  readonly #periods = new Map<string, string>();
+
+  constructor(clock: Clock) {
+    this.#clock = clock;
+  }
+
+  /** The upstream answered 402 to a call of `requestClass`. */
+  mark(requestClass: string, now = this.#clock.now()): void {
+    this.#periods.set(requestClass, monthOf(now));
+  }
+
+  /** Whether a 402 was seen this month, for `requestClass` or (without one) for any class. */
+  isExhausted(requestClass?: string, now = this.#clock.now()): boolean {
+    if (this.#periods.size === 0) return false;
+    const month = monthOf(now);
+    if (requestClass !== undefined) return this.#periods.get(requestClass) === month;
+    for (const period of this.#periods.values()) if (period === month) return true;
+    return false;
+  }
+
+  /** The error to refuse an attempt of `requestClass` with, when a 402 was seen this month. */
+  error(requestClass: string, now = this.#clock.now()): BudgetExceededError | undefined {
+    if (!this.isExhausted(requestClass, now)) return undefined;
+    return new BudgetExceededError("The upstream reported the credits exhausted (402) for this month", {
+      remainingUsd: 0,
+      status: 402,
+    });
+  }
+}
+
 /** A reservation to settle exactly once. */
 export interface Reservation {
   readonly period: string;
@@ -42,12 +80,21 @@ export class CreditBudget {
   readonly #ledger: CreditLedger;
   readonly #clock: Clock;
   // After a 402 the upstream has said the credits are gone: refuse until the period changes.
-  #exhaustedPeriod: string | undefined;
+  readonly #exhausted: CreditsExhausted;
+  readonly #defaultClass: string;
   #periodName = "";
   #periodStart = Number.POSITIVE_INFINITY;
   #periodEnd = Number.NEGATIVE_INFINITY;
 
-  constructor(options: BudgetOptions, ledger: CreditLedger, clock: Clock) {
+  constructor(
+    options: BudgetOptions,
+    ledger: CreditLedger,
+    clock: Clock,
+    exhausted: CreditsExhausted,
+    defaultClass: string,
+  ) {
+    this.#exhausted = exhausted;
+    this.#defaultClass = defaultClass;
     this.#options = options;
     this.#ledger = ledger;
     this.#clock = clock;
@@ -65,7 +112,7 @@ export class CreditBudget {
   reserve(info: CallInfo, now = this.#clock.now()): Reservation | Promise<Reservation> {
     const period = this.#period(now);
     const amountUsd = info.estimatedCostUsd ?? this.#estimate(info) ?? this.#options.defaultEstimateUsd;
-    if (this.#exhaustedPeriod === period)
+    if (this.#exhausted.isExhausted(info.requestClass ?? this.#defaultClass, now))
       throw new BudgetExceededError("The upstream reported the credits exhausted (402) for this month", {
         requestedUsd: amountUsd,
         remainingUsd: 0,
@@ -111,15 +158,10 @@ export class CreditBudget {
     return this.#ledger.settle(reservation.period, reservation.amountUsd, actualUsd);
   }
 
-  /** Marks this month's credits as exhausted (the upstream answered 402). */
-  markExhausted(): void {
-    this.#exhaustedPeriod = monthOf(this.#clock.now());
-  }
-
   /** Spent, reserved and remaining this month. */
   async read(): Promise<{ spentUsd: number; reservedUsd: number; remainingUsd: number; limitUsd: number }> {
     const { spentUsd, reservedUsd } = await this.#ledger.read(monthOf(this.#clock.now()));
-    const exhausted = this.#exhaustedPeriod === monthOf(this.#clock.now());
+    const exhausted = this.#exhausted.isExhausted();
     const remainingUsd = exhausted ? 0 : Math.max(0, this.#options.monthlyUsd - spentUsd - reservedUsd);
     return { spentUsd, reservedUsd, remainingUsd, limitUsd: this.#options.monthlyUsd };
   }

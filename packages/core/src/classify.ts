@@ -78,6 +78,28 @@ function isNetworkError(error: unknown): boolean {
  * against the breaker.
  */
 export function classifyError(error: unknown, aborted: boolean): ErrorVerdict {
+  const verdict = classifyAny(error, aborted);
+  // An error that already went through its own retries (a nested call) is final here.
+  return isFinal(error) ? { ...verdict, retryable: false, breakerFailure: false } : verdict;
+}
+
+const FINAL = Symbol.for("swarmgate.final");
+
+/**
+ * Marks `error` as final: the governor neither retries it nor counts it against a breaker,
+ * whatever its status. For errors of a nested governed call that already had its retries.
+ */
+export function markFinal<E extends object>(error: E): E {
+  Object.defineProperty(error, FINAL, { value: true, configurable: true });
+  return error;
+}
+
+/** True for an error passed to {@link markFinal}. */
+export function isFinal(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as Record<symbol, unknown>)[FINAL] === true;
+}
+
+function classifyAny(error: unknown, aborted: boolean): ErrorVerdict {
   if (aborted || (error instanceof Error && error.name === "AbortError"))
     return { reason: "aborted", retryable: false, breakerFailure: false };
   const retryAfterMs = isSwarmgateError(error) ? error.retryAfterMs : undefined;

@@ -71,9 +71,9 @@ export class ConcurrencyLimiter {
   }
 
   /** A slot lease, synchronously when one is free and nobody waits. */
-  acquire(signal?: AbortSignal): SlotLease | Promise<SlotLease> {
+  acquire(signal?: AbortSignal, now = this.#clock.now()): SlotLease | Promise<SlotLease> {
     if (this.#queue.length === 0) {
-      const lease = this.#pool.tryAcquire(this.limit(), this.#clock.now());
+      const lease = this.#pool.tryAcquire(this.limit(now), now);
       if (isPromise(lease)) return Promise.resolve(lease).then((l) => l ?? this.#wait(signal));
       if (lease !== undefined) return lease;
     }

@@ -7,11 +7,11 @@ describe("DeadlineQueue", () => {
     const clock = new ManualClock(0);
     const queue = new DeadlineQueue(clock);
     const fired: string[] = [];
-    queue.add(100, () => fired.push("a"));
+    queue.add(100, { expire: () => fired.push("a") });
     await clock.advance(10);
-    const b = queue.add(100, () => fired.push("b"));
-    queue.add(100, () => fired.push("c"));
-    queue.add(50, () => fired.push("short"));
+    const b = queue.add(100, { expire: () => fired.push("b") });
+    queue.add(100, { expire: () => fired.push("c") });
+    queue.add(50, { expire: () => fired.push("short") });
     expect(clock.pendingTimers).toBe(2);
     queue.cancel(b);
     queue.cancel(b);
@@ -25,8 +25,8 @@ describe("DeadlineQueue", () => {
   it("clear() stops every timer", () => {
     const clock = new ManualClock(0);
     const queue = new DeadlineQueue(clock);
-    queue.add(100, () => {});
-    queue.add(200, () => {});
+    queue.add(100, { expire() {} });
+    queue.add(200, { expire() {} });
     queue.clear();
     expect(clock.pendingTimers).toBe(0);
   });

@@ -1,12 +1,17 @@
 import type { Clock, TimerHandle } from "./clock.js";
 
+/** What a deadline calls when it passes: an object rather than a closure, to allocate less. */
+export interface Expirable {
+  expire(): void;
+}
+
 /** A pending deadline; pass it to {@link DeadlineQueue.cancel}. */
 export interface Deadline {
   readonly at: number;
   /** @internal */ prev: Deadline | undefined;
   /** @internal */ next: Deadline | undefined;
   /** @internal */ list: DeadlineList | undefined;
-  /** @internal */ readonly onExpire: () => void;
+  /** @internal */ readonly target: Expirable;
 }
 
 interface DeadlineList {
@@ -30,14 +35,14 @@ export class DeadlineQueue {
     this.#clock = clock;
   }
 
-  /** Calls `onExpire` after `ms`, unless cancelled first; `now` saves a clock read. */
-  add(ms: number, onExpire: () => void, now = this.#clock.now()): Deadline {
+  /** Calls `target.expire()` after `ms`, unless cancelled first; `now` saves a clock read. */
+  add(ms: number, target: Expirable, now = this.#clock.now()): Deadline {
     let list = this.#lists.get(ms);
     if (!list) {
       list = { head: undefined, tail: undefined, timer: undefined, timerAt: 0 };
       this.#lists.set(ms, list);
     }
-    const entry: Deadline = { at: now + ms, prev: list.tail, next: undefined, list, onExpire };
+    const entry: Deadline = { at: now + ms, prev: list.tail, next: undefined, list, target };
     if (list.tail) list.tail.next = entry;
     else list.head = entry;
     list.tail = entry;
@@ -81,7 +86,7 @@ export class DeadlineQueue {
       const next = entry.next;
       this.cancel(entry);
       try {
-        entry.onExpire();
+        entry.target.expire();
       } catch {
         // an expiry callback must not stop the others
       }

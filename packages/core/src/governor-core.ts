@@ -1,6 +1,7 @@
+import type { ActiveCalls } from "./active-calls.js";
 import type { ResponseLike } from "./attempt-context.js";
 import type { BreakerRegistry } from "./breaker.js";
-import type { CreditBudget } from "./budget.js";
+import type { CreditBudget, CreditsExhausted } from "./budget.js";
 import type { Clock } from "./clock.js";
 import type { ConcurrencyLimiter } from "./concurrency.js";
 import type { DeadlineQueue } from "./deadline-queue.js";
@@ -20,12 +21,14 @@ export interface GovernorCore {
   readonly concurrency: ConcurrencyLimiter | undefined;
   readonly breakers: BreakerRegistry | undefined;
   readonly budget: CreditBudget | undefined;
+  /** A 402 seen this month: no further attempt is sent. */
+  readonly creditsExhausted: CreditsExhausted;
   readonly retryBudget: RetryBudget | undefined;
   readonly deadlines: DeadlineQueue;
   readonly telemetry: GovernorTelemetry;
   readonly stats: StatsRecorder;
   readonly events: Emitter<GovernorEvents>;
-  readonly active: Set<{ cancel(reason: unknown): void }>;
+  readonly active: ActiveCalls;
   /** Applies a response's headers to the windows; returns the wait it asks for, if any. */
   applyFeedback(response: ResponseLike, requestClass: string): number | undefined;
 }

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { markFinal } from "./classify.js";
 import {
   GovernorClosedError,
   isBudgetExceededError,
@@ -110,6 +111,37 @@ describe("governor.run", () => {
     expect(calls).toBe(1);
     const next = await governor.run(async () => "never").catch((e: unknown) => e);
     expect(isBudgetExceededError(next)).toBe(true);
+  });
+
+  it("after a 402, refuses calls that were already waiting for a slot, with or without a budget", async () => {
+    const { governor } = setup({ concurrency: { initial: 1, max: 1, rampMs: 0 } });
+    let sent = 0;
+    const first = governor.run(async () => {
+      sent++;
+      throw httpError(402);
+    });
+    const queued = governor.run(async () => {
+      sent++;
+      return "sent anyway";
+    });
+    expect(isBudgetExceededError(await first.catch((e: unknown) => e))).toBe(true);
+    const refused = await queued.catch((e: unknown) => e);
+    expect(isBudgetExceededError(refused)).toBe(true);
+    expect((refused as { details: { status: number } }).details.status).toBe(402);
+    expect(sent).toBe(1);
+  });
+
+  it("does not retry an error marked final (a nested call that had its retries)", async () => {
+    const { governor } = setup();
+    let calls = 0;
+    const error = await governor
+      .run(async () => {
+        calls++;
+        throw markFinal(httpError(503));
+      })
+      .catch((e: unknown) => e);
+    expect((error as UpstreamError).status).toBe(503);
+    expect(calls).toBe(1);
   });
 
   it("gives up after maxAttempts with the last error, a 429 as ThrottledError", async () => {

@@ -1,6 +1,7 @@
+import { ActiveCalls } from "./active-calls.js";
 import type { ResponseLike } from "./attempt-context.js";
 import { BreakerRegistry, breakerStateValue } from "./breaker.js";
-import { CreditBudget } from "./budget.js";
+import { CreditBudget, CreditsExhausted } from "./budget.js";
 import { type Attempt, Call, type CallInfo } from "./call.js";
 import { classifyError } from "./classify.js";
 import { ConcurrencyLimiter } from "./concurrency.js";
@@ -44,6 +45,11 @@ export interface GovernorSnapshot {
 /** Guards one quota scope (one HF token or organization): see {@link createGovernor}. */
 export interface Governor {
   readonly name: string;
+  /**
+   * How many times faster than the wall clock the upstream's clock runs (`headerTimeScale`):
+   * 1 against Hugging Face, the simulator's `timeScale` against a time-compressing simulator.
+   */
+  readonly headerTimeScale: number;
   /** True once {@link Governor.close} was called. */
   readonly closed: boolean;
   /**
@@ -120,11 +126,14 @@ export function createGovernor(options: GovernorOptions = {}): Governor {
         store.breaker ? (key) => store.breaker?.(o.scope, key) : undefined,
       )
     : undefined;
-  const budget = o.budget ? new CreditBudget(o.budget, store.ledger(o.scope), clock) : undefined;
+  const creditsExhausted = new CreditsExhausted(clock);
+  const budget = o.budget
+    ? new CreditBudget(o.budget, store.ledger(o.scope), clock, creditsExhausted, o.defaultRequestClass)
+    : undefined;
   const retryBudget = o.retry.budget ? new RetryBudget(o.retry.budget, clock) : undefined;
   const stats = new StatsRecorder();
   const deadlines = new DeadlineQueue(clock);
-  const active = new Set<{ cancel(reason: unknown): void }>();
+  const active = new ActiveCalls();
   const ownsStore = options.store === undefined;
   let closed = false;
 
@@ -172,6 +181,7 @@ export function createGovernor(options: GovernorOptions = {}): Governor {
     concurrency,
     breakers,
     budget,
+    creditsExhausted,
     retryBudget,
     deadlines,
     telemetry,
@@ -204,6 +214,7 @@ export function createGovernor(options: GovernorOptions = {}): Governor {
 
   return {
     name: o.name,
+    headerTimeScale: o.headerTimeScale,
     telemetry,
     get closed() {
       return closed;
@@ -248,7 +259,7 @@ export function createGovernor(options: GovernorOptions = {}): Governor {
       const error = new GovernorClosedError(o.name);
       for (const gate of gates.values()) gate.drain(error);
       concurrency?.drain(error);
-      for (const call of [...active]) call.cancel(error);
+      for (const call of active.snapshot()) call.cancel(error);
       breakers?.shutdown();
       deadlines.clear();
       unobserve();

@@ -5,7 +5,7 @@ export type { BudgetOptions } from "./budget.js";
 export { monthOf } from "./budget.js";
 export type { Attempt, CallInfo } from "./call.js";
 export type { ErrorVerdict, FailureReason } from "./classify.js";
-export { classifyError, statusOf } from "./classify.js";
+export { classifyError, isFinal, markFinal, statusOf } from "./classify.js";
 export type { Clock, TimerHandle } from "./clock.js";
 export { sleep, systemClock } from "./clock.js";
 export type { ConcurrencyOptions } from "./concurrency.js";

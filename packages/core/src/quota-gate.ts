@@ -53,17 +53,18 @@ export class QuotaGate {
    * Takes one permit. Returns `0` synchronously when one is free and nobody waits;
    * otherwise a promise of the milliseconds waited.
    */
-  acquire(request: GateRequest): number | Promise<number> {
+  acquire(request: GateRequest, now = this.#clock.now()): number | Promise<number> {
     if (this.#queue.length > 0) return this.#enqueue(request);
-    const result = this.#group.tryAcquire(1, this.#clock.now());
+    const result = this.#group.tryAcquire(1, now);
     if (isPromise(result)) return Promise.resolve(result).then((r) => this.#decide(r, request));
-    return this.#decide(result, request);
+    return this.#decide(result, request, now);
   }
 
-  #decide(result: AcquireResult, request: GateRequest): number | Promise<number> {
+  #decide(result: AcquireResult, request: GateRequest, now?: number): number | Promise<number> {
     this.#lastRemaining = result.remaining;
     if (result.ok) return 0;
-    if (this.#clock.now() + result.waitMs > request.deadline) return Promise.reject(this.#refusal(result));
+    if ((now ?? this.#clock.now()) + result.waitMs > request.deadline)
+      return Promise.reject(this.#refusal(result));
     return this.#enqueue(request);
   }
 

@@ -122,6 +122,11 @@ export interface SharedBreaker {
 export interface QuotaStore {
   /** `"memory"`, `"redis"`, …: for telemetry. */
   readonly kind: string;
+  /**
+   * A remote store's health: `"fallback"` while it answers from local limits because its
+   * server is unreachable (reported on every call's span). Absent for local stores.
+   */
+  readonly status?: "connected" | "fallback";
   /** The windows of one request class. Called once per class when a governor is created. */
   windows(scope: string, requestClass: string, specs: readonly WindowSpec[]): WindowGroup;
   /** The concurrency slots of a scope. */

@@ -29,6 +29,7 @@ import {
   type ThrottleSource,
 } from "./semconv.js";
 import { type HttpAttempt, type HttpAttemptInfo, startHttpAttempt } from "./telemetry-http.js";
+import { type CallMetricAttributes, LabelCache, type MetricLabels } from "./telemetry-labels.js";
 import {
   type ResolvedTelemetryOptions,
   resolveTelemetryOptions,
@@ -36,19 +37,14 @@ import {
 } from "./telemetry-options.js";
 import { VERSION } from "./version.js";
 
+export type { CallMetricAttributes } from "./telemetry-labels.js";
+
 /** What the governor's gauges read when a metric reader collects. */
 export interface GaugeSource {
   concurrency(): { limit: number; inFlight: number; queued: number };
   breakers(): Record<string, number>;
   quota(): { requestClass: string; window: string; remaining: number; limit: number }[];
   credits(): Promise<{ remainingUsd: number } | undefined>;
-}
-
-/** Attributes of one logical call that go on metrics: bounded cardinality only. */
-export interface CallMetricAttributes {
-  readonly operation: string;
-  readonly model: string | undefined;
-  readonly provider: string | undefined;
 }
 
 /** What an adapter names a call by on its own metrics (time to first chunk). */
@@ -139,6 +135,7 @@ export class GovernorTelemetry implements CallTelemetry {
   readonly #httpDuration: Histogram;
   /** `default`: one histogram with `gen_ai.token.type`; `latest`: one histogram per type. */
   readonly #tokens: { input: Histogram; output: Histogram; typed: boolean };
+  readonly #labels: LabelCache;
 
   constructor(init: GovernorTelemetryInit) {
     this.#options = resolveTelemetryOptions(init.options);
@@ -146,6 +143,7 @@ export class GovernorTelemetry implements CallTelemetry {
     this.captureContent = this.#options.captureContent;
     this.#governor = init.governor;
     this.#clock = init.clock;
+    this.#labels = new LabelCache(init.governor, this.#options.providerName);
     this.tracer = (init.tracerProvider ?? trace.getTracerProvider()).getTracer(SCOPE, VERSION);
     const meter = (init.meterProvider ?? metrics.getMeterProvider()).getMeter(SCOPE, VERSION);
     this.#meter = meter;
@@ -217,17 +215,15 @@ export class GovernorTelemetry implements CallTelemetry {
     return () => m.removeBatchObservableCallback(callback, observables);
   }
 
+  /** The cached metric labels of (operation, model, provider): pass them back to every hook. */
+  labels(attrs: CallMetricAttributes): MetricLabels {
+    return this.#labels.get(attrs);
+  }
+
   /** Starts the CLIENT span of a logical call, child of the active context. */
   startCall(attrs: CallMetricAttributes, extra: Attributes | undefined): Span {
-    const name = attrs.model ? `${attrs.operation} ${attrs.model}` : attrs.operation;
-    const attributes: Attributes = {
-      [ATTR.GEN_AI_OPERATION_NAME]: attrs.operation,
-      [ATTR.GEN_AI_PROVIDER_NAME]: this.#options.providerName,
-      [ATTR.SWARMGATE_GOVERNOR]: this.#governor,
-    };
-    if (attrs.model) attributes[ATTR.GEN_AI_REQUEST_MODEL] = attrs.model;
-    if (attrs.provider) attributes[ATTR.SWARMGATE_ROUTED_PROVIDER] = attrs.provider;
-    const span = this.tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes });
+    const labels = this.#labels.get(attrs);
+    const span = this.tracer.startSpan(labels.spanName, { kind: SpanKind.CLIENT, attributes: labels.base });
     if (extra && span.isRecording()) span.setAttributes(redactAttributes(extra));
     return span;
   }
@@ -240,7 +236,7 @@ export class GovernorTelemetry implements CallTelemetry {
 
   retry(span: Span, attrs: CallMetricAttributes, retry: number, reason: string, delayMs: number): void {
     try {
-      this.#retries.add(1, { ...this.#metricAttrs(attrs), [ATTR.SWARMGATE_RETRY_REASON]: reason });
+      this.#retries.add(1, this.#labels.get(attrs).with(ATTR.SWARMGATE_RETRY_REASON, reason));
       if (span.isRecording())
         span.addEvent(EVENT.RETRY, {
           [ATTR.HTTP_REQUEST_RESEND_COUNT]: retry,
@@ -254,7 +250,7 @@ export class GovernorTelemetry implements CallTelemetry {
 
   throttle(span: Span, attrs: CallMetricAttributes, source: ThrottleSource, waitMs: number): void {
     try {
-      const metricAttrs = { ...this.#metricAttrs(attrs), [ATTR.SWARMGATE_THROTTLE_SOURCE]: source };
+      const metricAttrs = this.#labels.get(attrs).with(ATTR.SWARMGATE_THROTTLE_SOURCE, source);
       this.#throttles.add(1, metricAttrs);
       if (waitMs > 0) this.#throttleWait.record(waitMs / 1000, metricAttrs);
       if (span.isRecording())
@@ -278,30 +274,34 @@ export class GovernorTelemetry implements CallTelemetry {
   }
 
   creditsSpent(attrs: CallMetricAttributes, usd: number): void {
-    if (usd > 0) this.#creditsSpent.add(usd, this.#metricAttrs(attrs));
+    if (usd > 0) this.#creditsSpent.add(usd, this.#labels.get(attrs).base);
   }
 
-  /** Ends the call's span and records its metrics (token usage included). */
+  /**
+   * Ends the call's span and records its metrics (token usage included). `spanAttrs` is
+   * built only for a recording span (undefined otherwise).
+   */
   endCall(
     span: Span,
     attrs: CallMetricAttributes,
     outcome: Outcome,
     durationMs: number,
-    spanAttrs: Attributes,
+    tokens: { readonly input: number; readonly output: number } | undefined,
+    spanAttrs: Attributes | undefined,
     error?: unknown,
   ): void {
     try {
-      const base = this.#metricAttrs(attrs);
-      const metricAttrs: Attributes = { ...base, [ATTR.SWARMGATE_OUTCOME]: outcome };
+      const labels = this.#labels.get(attrs);
       const errorType = error === undefined ? undefined : errorTypeOf(error);
-      if (errorType) metricAttrs[ATTR.ERROR_TYPE] = errorType;
+      const metricAttrs =
+        errorType === undefined
+          ? labels.with(ATTR.SWARMGATE_OUTCOME, outcome)
+          : labels.with(ATTR.SWARMGATE_OUTCOME, outcome, ATTR.ERROR_TYPE, errorType);
       this.#requests.add(1, metricAttrs);
       this.#duration.record(durationMs / 1000, metricAttrs);
-      const input = spanAttrs[ATTR.GEN_AI_USAGE_INPUT_TOKENS];
-      const output = spanAttrs[ATTR.GEN_AI_USAGE_OUTPUT_TOKENS];
-      if (typeof input === "number") this.#recordTokens("input", input, base);
-      if (typeof output === "number") this.#recordTokens("output", output, base);
-      if (span.isRecording()) {
+      if (tokens && tokens.input > 0) this.#recordTokens("input", tokens.input, labels);
+      if (tokens && tokens.output > 0) this.#recordTokens("output", tokens.output, labels);
+      if (spanAttrs && span.isRecording()) {
         span.setAttributes(spanAttrs);
         span.setAttribute(ATTR.SWARMGATE_OUTCOME, outcome);
         if (errorType) {
@@ -334,25 +334,15 @@ export class GovernorTelemetry implements CallTelemetry {
     if (!(seconds >= 0)) return;
     this.#timeToFirstChunk.record(
       seconds,
-      this.#metricAttrs({ operation: call.operation ?? "chat", model: call.model, provider: call.provider }),
+      this.#labels.get({ operation: call.operation ?? "chat", model: call.model, provider: call.provider })
+        .base,
     );
   }
 
-  #recordTokens(type: "input" | "output", count: number, base: Attributes): void {
+  #recordTokens(type: "input" | "output", count: number, labels: MetricLabels): void {
     const t = this.#tokens;
-    if (t.typed) t.input.record(count, { ...base, [ATTR.GEN_AI_TOKEN_TYPE]: type });
-    else (type === "input" ? t.input : t.output).record(count, base);
-  }
-
-  #metricAttrs(attrs: CallMetricAttributes): Attributes {
-    const out: Attributes = {
-      [ATTR.GEN_AI_OPERATION_NAME]: attrs.operation,
-      [ATTR.GEN_AI_PROVIDER_NAME]: this.#options.providerName,
-      [ATTR.SWARMGATE_GOVERNOR]: this.#governor,
-    };
-    if (attrs.model) out[ATTR.GEN_AI_REQUEST_MODEL] = attrs.model;
-    if (attrs.provider) out[ATTR.SWARMGATE_ROUTED_PROVIDER] = attrs.provider;
-    return out;
+    if (t.typed) t.input.record(count, labels.with(ATTR.GEN_AI_TOKEN_TYPE, type));
+    else (type === "input" ? t.input : t.output).record(count, labels.base);
   }
 }
 

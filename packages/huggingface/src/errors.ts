@@ -138,20 +138,3 @@ export function toGovernedError(error: unknown, response: ResponseLike | undefin
     cause: error,
   });
 }
-
-/**
- * @internal Carries an error out of `governor.run` without another retry: a Hub look-up
- * that already had its own retries failed. Deliberately no `status` and no `cause`, so
- * that the governor classifies it as final.
- */
-export class AlreadyRetried extends Error {
-  readonly code = "hub_lookup_failed";
-  constructor(readonly error: unknown) {
-    super("The Hub look-up of this call failed after its own retries");
-  }
-}
-
-/** @internal Unwraps {@link AlreadyRetried}. */
-export function unwrapAlreadyRetried(error: unknown): never {
-  throw error instanceof AlreadyRetried ? error.error : error;
-}

@@ -54,9 +54,12 @@ describe("governedFetch", () => {
   });
 
   it("returns the final non-OK answer as a Response after the governor's retries", async () => {
-    const g = governor({ retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 } });
     // The window's reset (minutes away) is scaled down to nothing, so the retries do not wait.
-    const f = governedFetch(g, { baseUrl: sim.url, serverTimeScale: 1_000_000 });
+    const g = governor({
+      retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 },
+      headerTimeScale: 1_000_000,
+    });
+    const f = governedFetch(g, { baseUrl: sim.url });
     const missing = await f(ROUTER, {
       ...chat("x"),
       body: JSON.stringify({ model: "no/such", messages: [] }),

@@ -1,11 +1,4 @@
-import {
-  type AttemptContext,
-  BudgetExceededError,
-  type Governor,
-  monthOf,
-  registerSecret,
-  UpstreamError,
-} from "@swarmgate/core";
+import { type AttemptContext, type Governor, registerSecret, UpstreamError } from "@swarmgate/core";
 import { rewriteBaseUrl } from "./base-url.js";
 import { type CallScope, callScope } from "./call-scope.js";
 import { classifyRequest, type RequestClassification } from "./classify-request.js";
@@ -16,7 +9,6 @@ import {
   type ResolvedGovernance,
   resolveGovernance,
 } from "./options.js";
-import { scaleServerTime } from "./server-time-scale.js";
 import { holdWhileStreaming, isEventStream } from "./streaming.js";
 import { recordTimeToFirstChunk, startHttpAttempt } from "./telemetry.js";
 import { estimateTokens, usageOf } from "./usage.js";
@@ -89,15 +81,6 @@ const bodyModel = (json: unknown): string | undefined => {
 
 /** @internal The seam shared by `governedFetch` and `GovernedInferenceClient`. */
 export function createSeam(governor: Governor, o: ResolvedGovernance): typeof fetch {
-  // After a 402, calls already queued for a slot would each still meet one: refuse them here.
-  const exhausted = new WeakMap<Governor, string>();
-  const checkCredits = (g: Governor) => {
-    if (exhausted.get(g) === monthOf(Date.now()))
-      throw new BudgetExceededError("The upstream answered 402 earlier this month: credits exhausted", {
-        status: 402,
-      });
-  };
-
   // One HTTP attempt: span, duration, rate-limit feedback, usage and cost of a JSON answer.
   const send = async (
     g: Governor,
@@ -107,8 +90,6 @@ export function createSeam(governor: Governor, o: ResolvedGovernance): typeof fe
     call: { operation: string; model: string | undefined; provider: string | undefined; governor: string },
     callerSignal: AbortSignal | undefined,
   ): Promise<Response> => {
-    const inference = call.operation.startsWith("hub_") === false;
-    if (inference) checkCredits(g);
     const signal =
       callerSignal && callerSignal !== ctx.signal ? AbortSignal.any([callerSignal, ctx.signal]) : ctx.signal;
     const attempt = startHttpAttempt(g, req.method, target, ctx.attempt);
@@ -125,8 +106,7 @@ export function createSeam(governor: Governor, o: ResolvedGovernance): typeof fe
       throw error;
     }
     attempt.end({ status: response.status });
-    if (response.status === 402 && inference) exhausted.set(g, monthOf(Date.now()));
-    ctx.observe(scaleServerTime(response, o.serverTimeScale));
+    ctx.observe(response);
     const json = response.headers.get("content-type")?.startsWith("application/json");
     if (response.ok && json && call.operation !== "hub_lookup") {
       const usage = usageOf(

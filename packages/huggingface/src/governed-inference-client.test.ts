@@ -216,8 +216,8 @@ describe("GovernedInferenceClient", () => {
       /Expected `retry_on_error` to be false/,
     );
     expect(() => new GovernedInferenceClient("hf_x", { governor, baseUrl: "nope" })).toThrow(TypeError);
-    expect(() => new GovernedInferenceClient("hf_x", { governor, serverTimeScale: 0 })).toThrow(
-      /Expected `serverTimeScale` to be a positive number/,
+    expect(() => new GovernedInferenceClient("hf_x", { governor, defaultOutputTokens: -1 })).toThrow(
+      /Expected `defaultOutputTokens` to be a non-negative integer/,
     );
     expect(() => new GovernedInferenceClient("hf_x", { governor, priceBook: { m: {} } as never })).toThrow(
       TypeError,

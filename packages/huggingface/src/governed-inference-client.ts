@@ -1,7 +1,7 @@
 import { InferenceClient, type Options } from "@huggingface/inference";
-import { type CallInfo, type Governor, registerSecret } from "@swarmgate/core";
+import { type CallInfo, type Governor, markFinal, registerSecret } from "@swarmgate/core";
 import { type CallScope, runInScope } from "./call-scope.js";
-import { AlreadyRetried, toGovernedError, unwrapAlreadyRetried } from "./errors.js";
+import { toGovernedError } from "./errors.js";
 import { createSeam } from "./governed-fetch.js";
 import {
   expectGovernor,
@@ -86,14 +86,7 @@ export class GovernedInferenceClient extends InferenceClientBase {
     this.#token = accessToken;
     this.#options = options;
     this.#o = resolveGovernance(options);
-    const {
-      governor: _g,
-      governorFor: _gf,
-      baseUrl: _b,
-      priceBook: _p,
-      serverTimeScale: _s,
-      ...clientOptions
-    } = options;
+    const { governor: _g, governorFor: _gf, baseUrl: _b, priceBook: _p, ...clientOptions } = options;
     const inner = new InferenceClient(accessToken, {
       ...clientOptions,
       fetch: createSeam(this.governor, this.#o),
@@ -150,26 +143,26 @@ export class GovernedInferenceClient extends InferenceClientBase {
 
   // Errors of the client get a top-level status; a failed Hub look-up already had its retries.
   #convert(error: unknown, scope: CallScope): unknown {
-    const last = scope.lastResponse && scaleServerTime(scope.lastResponse, this.#o.serverTimeScale);
+    const last = scope.lastResponse && scaleServerTime(scope.lastResponse, scope.governor.headerTimeScale);
     const converted = toGovernedError(error, last, Date.now());
-    return scope.hubLookupFailed ? new AlreadyRetried(converted) : converted;
+    return scope.hubLookupFailed && typeof converted === "object" && converted !== null
+      ? markFinal(converted)
+      : converted;
   }
 
   #call(name: string, method: Method, args: Record<string, unknown>, options?: Options): Promise<unknown> {
     const { governor, info, callOptions, model, provider } = this.#prepare(name, args, options);
-    return governor
-      .run(
-        (ctx) =>
-          runInScope(governor, ctx, { model, provider }, async (scope) => {
-            try {
-              return await method(args, { ...callOptions, signal: ctx.signal });
-            } catch (error) {
-              throw this.#convert(error, scope);
-            }
-          }),
-        info,
-      )
-      .catch(unwrapAlreadyRetried);
+    return governor.run(
+      (ctx) =>
+        runInScope(governor, ctx, { model, provider }, async (scope) => {
+          try {
+            return await method(args, { ...callOptions, signal: ctx.signal });
+          } catch (error) {
+            throw this.#convert(error, scope);
+          }
+        }),
+      info,
+    );
   }
 
   async *#stream(name: string, method: Method, args: Record<string, unknown>, options?: Options) {
@@ -177,28 +170,26 @@ export class GovernedInferenceClient extends InferenceClientBase {
     const abandon = new AbortController();
     const startedAt = performance.now();
     const metric = { operation: info.operation ?? "chat", model, provider };
-    const opened = await governor
-      .run(
-        (ctx) =>
-          runInScope(governor, ctx, { model, provider }, async (scope) => {
-            const signals = [ctx.signal, abandon.signal, ...(signal ? [signal] : [])];
-            const iterator = method(args, {
-              ...callOptions,
-              signal: AbortSignal.any(signals),
-            }) as AsyncGenerator;
-            let first: IteratorResult<unknown>;
-            try {
-              first = await iterator.next();
-            } catch (error) {
-              throw this.#convert(error, scope);
-            }
-            recordTimeToFirstChunk(governor, metric, (performance.now() - startedAt) / 1000);
-            // The slot stays taken until the consumer is done with the stream.
-            return { iterator, first, scope, release: ctx.holdSlot(), reportUsage: ctx.reportUsage };
-          }),
-        info,
-      )
-      .catch(unwrapAlreadyRetried);
+    const opened = await governor.run(
+      (ctx) =>
+        runInScope(governor, ctx, { model, provider }, async (scope) => {
+          const signals = [ctx.signal, abandon.signal, ...(signal ? [signal] : [])];
+          const iterator = method(args, {
+            ...callOptions,
+            signal: AbortSignal.any(signals),
+          }) as AsyncGenerator;
+          let first: IteratorResult<unknown>;
+          try {
+            first = await iterator.next();
+          } catch (error) {
+            throw this.#convert(error, scope);
+          }
+          recordTimeToFirstChunk(governor, metric, (performance.now() - startedAt) / 1000);
+          // The slot stays taken until the consumer is done with the stream.
+          return { iterator, first, scope, release: ctx.holdSlot(), reportUsage: ctx.reportUsage };
+        }),
+      info,
+    );
     const usage = new StreamUsage();
     let completed = false;
     try {
@@ -210,7 +201,11 @@ export class GovernedInferenceClient extends InferenceClientBase {
           next = await opened.iterator.next();
         } catch (error) {
           const last = opened.scope.lastResponse;
-          throw toGovernedError(error, last && scaleServerTime(last, this.#o.serverTimeScale), Date.now());
+          throw toGovernedError(
+            error,
+            last && scaleServerTime(last, opened.scope.governor.headerTimeScale),
+            Date.now(),
+          );
         }
       }
       completed = true;

@@ -23,12 +23,6 @@ export interface GovernanceOptions {
    * scope and one budget per org. Without it, every call goes through `governor`.
    */
   readonly governorFor?: (billTo: string) => Governor;
-  /**
-   * How much faster than the wall clock the server's clock runs: its `RateLimit` `t`,
-   * `RateLimit-Policy` `w` and `Retry-After` are divided by it. Only for a time-compressed
-   * simulator (its `timeScale`). @default 1
-   */
-  readonly serverTimeScale?: number;
   /** Output tokens assumed when estimating a call that sets no `max_tokens`. @default 256 */
   readonly defaultOutputTokens?: number;
 }
@@ -39,7 +33,6 @@ export interface ResolvedGovernance {
   readonly baseUrl: string | undefined;
   readonly priceBook: PriceBook;
   readonly governorFor: ((billTo: string) => Governor) | undefined;
-  readonly serverTimeScale: number;
   readonly defaultOutputTokens: number;
   readonly coalescer: HubLookupCoalescer;
 }
@@ -65,9 +58,6 @@ export function resolveGovernance(options: GovernanceOptions): ResolvedGovernanc
     throw new TypeError(`Expected \`fetch\` to be a function, got ${describe(fetchImpl)}`);
   if (options.governorFor !== undefined && typeof options.governorFor !== "function")
     throw new TypeError(`Expected \`governorFor\` to be a function, got ${describe(options.governorFor)}`);
-  const scale = options.serverTimeScale ?? 1;
-  if (typeof scale !== "number" || !Number.isFinite(scale) || scale <= 0)
-    throw new TypeError(`Expected \`serverTimeScale\` to be a positive number, got ${describe(scale)}`);
   const out = options.defaultOutputTokens ?? 256;
   if (!Number.isInteger(out) || out < 0)
     throw new TypeError(
@@ -79,7 +69,6 @@ export function resolveGovernance(options: GovernanceOptions): ResolvedGovernanc
     priceBook:
       options.priceBook instanceof PriceBook ? options.priceBook : new PriceBook(options.priceBook ?? {}),
     governorFor: options.governorFor,
-    serverTimeScale: scale,
     defaultOutputTokens: out,
     coalescer: new HubLookupCoalescer(),
   };
