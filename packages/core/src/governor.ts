@@ -199,11 +199,12 @@ export function createGovernor(options: GovernorOptions = {}): Governor {
     }),
     breakers: () =>
       Object.fromEntries(Object.entries(breakers?.states() ?? {}).map(([k, s]) => [k, breakerStateValue[s]])),
-    quota: () => {
+    quota: async () => {
       const out: { requestClass: string; window: string; remaining: number; limit: number }[] = [];
       for (const [requestClass, group] of groups) {
-        const snapshot = group.snapshot(clock.now());
-        if (isPromise(snapshot)) continue; // remote stores report through their own gauges
+        // A remote store answers asynchronously (one round trip per class and collection).
+        const answer = group.snapshot(clock.now());
+        const snapshot = isPromise(answer) ? await answer : answer;
         for (const w of snapshot)
           out.push({ requestClass, window: w.name, remaining: w.remaining, limit: w.limit });
       }

@@ -43,7 +43,7 @@ export type { CallMetricAttributes } from "./telemetry-labels.js";
 export interface GaugeSource {
   concurrency(): { limit: number; inFlight: number; queued: number };
   breakers(): Record<string, number>;
-  quota(): { requestClass: string; window: string; remaining: number; limit: number }[];
+  quota(): Promise<{ requestClass: string; window: string; remaining: number; limit: number }[]>;
   credits(): Promise<{ remainingUsd: number } | undefined>;
 }
 
@@ -195,7 +195,7 @@ export class GovernorTelemetry implements CallTelemetry {
         result.observe(queued, c.queued, base);
         for (const [key, state] of Object.entries(source.breakers()))
           result.observe(breaker, state, { ...base, [ATTR.SWARMGATE_BREAKER_KEY]: key });
-        for (const q of source.quota()) {
+        for (const q of await source.quota()) {
           const attrs = {
             ...base,
             [ATTR.SWARMGATE_REQUEST_CLASS]: q.requestClass,
