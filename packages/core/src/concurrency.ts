@@ -2,6 +2,7 @@ import type { Clock, TimerHandle } from "./clock.js";
 import { QueueFullError } from "./errors.js";
 import { isPromise } from "./quota-gate.js";
 import type { SlotLease, SlotPool } from "./quota-store.js";
+import { WaiterQueue } from "./waiter-queue.js";
 
 /** Options of {@link ConcurrencyLimiter}. */
 export interface ConcurrencyOptions {
@@ -23,13 +24,6 @@ export interface ConcurrencyOptions {
   readonly pollMs: number;
 }
 
-interface SlotWaiter {
-  readonly signal: AbortSignal | undefined;
-  resolve(lease: SlotLease): void;
-  reject(error: unknown): void;
-  cleanup(): void;
-}
-
 /**
  * A concurrency limit that ramps linearly from `initial` to `max` over `rampMs` (again after
  * a breaker closes), optionally moved by AIMD, with a bounded FIFO queue of waiting callers.
@@ -38,7 +32,7 @@ export class ConcurrencyLimiter {
   readonly #options: ConcurrencyOptions;
   readonly #pool: SlotPool;
   readonly #clock: Clock;
-  readonly #queue: SlotWaiter[] = [];
+  readonly #queue = new WaiterQueue<SlotLease>();
   #rampStart: number;
   #ceiling: number;
   #successes = 0;
@@ -83,24 +77,9 @@ export class ConcurrencyLimiter {
   #wait(signal: AbortSignal | undefined): Promise<SlotLease> {
     if (this.#queue.length >= this.#options.maxQueue)
       return Promise.reject(new QueueFullError(this.#options.maxQueue));
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    return new Promise<SlotLease>((resolve, reject) => {
-      const onAbort = () => {
-        const index = this.#queue.indexOf(waiter);
-        if (index < 0) return;
-        this.#queue.splice(index, 1);
-        reject(signal?.reason);
-      };
-      const waiter: SlotWaiter = {
-        signal,
-        resolve,
-        reject,
-        cleanup: () => signal?.removeEventListener("abort", onAbort),
-      };
-      signal?.addEventListener("abort", onAbort, { once: true });
-      this.#queue.push(waiter);
-      void this.#pump();
-    });
+    const waiting = this.#queue.push(undefined, signal);
+    void this.#pump();
+    return waiting;
   }
 
   /** Frees a slot and hands it to the next waiter. */
@@ -141,10 +120,7 @@ export class ConcurrencyLimiter {
   drain(error: unknown): void {
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
-    for (const waiter of this.#queue.splice(0)) {
-      waiter.cleanup();
-      waiter.reject(error);
-    }
+    this.#queue.drain(error);
   }
 
   async #pump(): Promise<void> {
@@ -160,13 +136,10 @@ export class ConcurrencyLimiter {
           const answer = this.#pool.tryAcquire(this.limit(), this.#clock.now());
           const lease = isPromise(answer) ? await answer : answer;
           if (lease === undefined) break;
-          const waiter = this.#queue.shift();
-          if (!waiter) {
+          if (!this.#queue.resolveHead(lease)) {
             this.#pool.release(lease); // the waiter gave up while the store answered
             break;
           }
-          waiter.cleanup();
-          waiter.resolve(lease);
         }
       } while (this.#again);
     } catch (error) {

@@ -3,6 +3,7 @@ import { isThrottledError } from "./errors.js";
 import { ManualClock } from "./manual-clock.js";
 import { memoryStore } from "./memory-store.js";
 import { QuotaGate } from "./quota-gate.js";
+import type { WindowGroup } from "./quota-store.js";
 
 function gate(limit = 2, windowMs = 1_000) {
   const clock = new ManualClock(0);
@@ -83,5 +84,36 @@ describe("QuotaGate", () => {
     g.drain(new Error("closed"));
     await expect(waiting).rejects.toThrow("closed");
     expect(clock.pendingTimers).toBe(0);
+  });
+
+  it("with a remote (asynchronous) store, serves waiters in order from one batch of answers", async () => {
+    const clock = new ManualClock(0);
+    const local = memoryStore().windows("s", "api", [
+      { name: "w", limit: 2, windowMs: 1_000, kind: "fixed" },
+    ]);
+    let asked = 0;
+    const remote: WindowGroup = {
+      tryAcquire: (count, now) => {
+        asked++;
+        return Promise.resolve(local.tryAcquire(count, now));
+      },
+      correct: (c, now) => Promise.resolve(local.correct(c, now)),
+      snapshot: (now) => Promise.resolve(local.snapshot(now)),
+    };
+    const g = new QuotaGate("api", remote, clock);
+    const order: string[] = [];
+    const calls = ["a", "b", "c", "d", "e"].map((name) =>
+      Promise.resolve(g.acquire({ deadline: Infinity })).then((ms) => order.push(`${name}:${ms}`)),
+    );
+    await clock.advance(0);
+    expect(order).toEqual(["a:0", "b:0"]);
+    await clock.advance(1_000);
+    expect(order).toEqual(["a:0", "b:0", "c:1000", "d:1000"]);
+    await clock.advance(1_000);
+    await Promise.all(calls);
+    expect(order).toEqual(["a:0", "b:0", "c:1000", "d:1000", "e:2000"]);
+    // Never more than two permits per window, however many were asked for at once.
+    expect((await remote.snapshot(clock.now()))[0]?.remaining).toBe(1);
+    expect(asked).toBeGreaterThan(5);
   });
 });

@@ -1,15 +1,15 @@
 import type { Clock, TimerHandle } from "./clock.js";
 import { ThrottledError } from "./errors.js";
 import type { AcquireResult, WindowGroup } from "./quota-store.js";
+import { WaiterQueue } from "./waiter-queue.js";
 
-interface Waiter {
+interface Waiting {
   readonly enqueuedAt: number;
   readonly deadline: number;
-  readonly signal: AbortSignal | undefined;
-  resolve(waitedMs: number): void;
-  reject(error: unknown): void;
-  cleanup(): void;
 }
+
+// How many waiters' permits one pump asks a remote store for at once.
+const REMOTE_BATCH = 32;
 
 /** What {@link QuotaGate.acquire} needs to know about the caller. */
 export interface GateRequest {
@@ -27,7 +27,8 @@ export class QuotaGate {
   readonly requestClass: string;
   readonly #group: WindowGroup;
   readonly #clock: Clock;
-  readonly #queue: Waiter[] = [];
+  // An aborted head makes way: the next one is examined at once.
+  readonly #queue = new WaiterQueue<number, Waiting>(() => this.kick());
   #timer: TimerHandle | undefined;
   #pumping = false;
   #again = false;
@@ -77,38 +78,16 @@ export class QuotaGate {
   drain(error: unknown): void {
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
-    for (const waiter of this.#queue.splice(0)) {
-      waiter.cleanup();
-      waiter.reject(error);
-    }
+    this.#queue.drain(error);
   }
 
   #enqueue(request: GateRequest): Promise<number> {
-    const { signal } = request;
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    return new Promise<number>((resolve, reject) => {
-      const onAbort = () => this.#remove(waiter, signal?.reason);
-      const waiter: Waiter = {
-        enqueuedAt: this.#clock.now(),
-        deadline: request.deadline,
-        signal,
-        resolve,
-        reject,
-        cleanup: () => signal?.removeEventListener("abort", onAbort),
-      };
-      signal?.addEventListener("abort", onAbort, { once: true });
-      this.#queue.push(waiter);
-      if (this.#queue.length === 1) void this.#pump();
-    });
-  }
-
-  #remove(waiter: Waiter, error: unknown): void {
-    const index = this.#queue.indexOf(waiter);
-    if (index < 0) return;
-    this.#queue.splice(index, 1);
-    waiter.cleanup();
-    waiter.reject(error);
-    if (index === 0) this.kick();
+    const waiting = this.#queue.push(
+      { enqueuedAt: this.#clock.now(), deadline: request.deadline },
+      request.signal,
+    );
+    if (this.#queue.length === 1) void this.#pump();
+    return waiting;
   }
 
   async #pump(): Promise<void> {
@@ -124,25 +103,20 @@ export class QuotaGate {
         if (this.#queue.length === 0) return;
         this.#again = false;
         const answer = this.#group.tryAcquire(1, this.#clock.now());
-        const result = isPromise(answer) ? await answer : answer;
+        const result = isPromise(answer) ? await this.#askRemote(answer) : answer;
         this.#lastRemaining = result.remaining;
         const now = this.#clock.now();
         if (result.ok) {
           // Permits are interchangeable: if the head gave up while the store answered, the next one gets it.
-          const waiter = this.#queue.shift();
-          waiter?.cleanup();
-          waiter?.resolve(now - waiter.enqueuedAt);
+          const head = this.#queue.at(0);
+          if (head) this.#queue.resolveHead(now - head.data.enqueuedAt);
           continue;
         }
         // Waiters behind the head wait at least as long: refuse every one whose deadline falls first.
-        for (let i = this.#queue.length - 1; i >= 0; i--) {
-          const waiter = this.#queue[i]!;
-          if (now + result.waitMs > waiter.deadline) {
-            this.#queue.splice(i, 1);
-            waiter.cleanup();
-            waiter.reject(this.#refusal(result));
-          }
-        }
+        this.#queue.rejectWhere(
+          (w) => now + result.waitMs > w.deadline,
+          () => this.#refusal(result),
+        );
         if (this.#again) continue;
         if (this.#queue.length > 0) {
           this.#timer = this.#clock.setTimeout(
@@ -161,6 +135,28 @@ export class QuotaGate {
     } finally {
       this.#pumping = false;
     }
+  }
+
+  // A remote store costs a round trip per answer: ask for the permits of the next waiters
+  // at once (the store may merge the requests into one), serve every waiter that got one,
+  // and return the first refusal — or the last grant, for the head the loop serves.
+  async #askRemote(first: PromiseLike<AcquireResult>): Promise<AcquireResult> {
+    const more = Math.min(this.#queue.length, REMOTE_BATCH) - 1;
+    const now = this.#clock.now();
+    const answers = [first];
+    for (let i = 0; i < more; i++) answers.push(this.#group.tryAcquire(1, now) as PromiseLike<AcquireResult>);
+    const results = await Promise.all(answers);
+    const granted = results.filter((r) => r.ok).length;
+    const refusal = results.find((r) => !r.ok);
+    // All but one grant are handed out here; the loop hands out the last one.
+    const served = refusal ? granted : granted - 1;
+    const at = this.#clock.now();
+    for (let i = 0; i < served; i++) {
+      const head = this.#queue.at(0);
+      if (!head) break; // a waiter left meanwhile: its permit is spent, never over-admitted
+      this.#queue.resolveHead(at - head.data.enqueuedAt);
+    }
+    return refusal ?? (results[results.length - 1] as AcquireResult);
   }
 
   #refusal(result: AcquireResult): ThrottledError {
