@@ -27,7 +27,9 @@ export const SIMULATOR_OPTIONS = {
   seed: 7,
   windowMs: 10_000,
   quotas: { pro: { inference: 40 } },
-  providers: { novita: { requestsPerWindow: 8, windowMs: 4_000 } },
+  // Two per 4 s: well below the third of the swarm's calls that go to novita, however slow
+  // the machine, so its header-less 429s always show.
+  providers: { novita: { requestsPerWindow: 2, windowMs: 4_000 } },
   faults: { errorRate: 0.08, errorStatus: 503 },
   latency: { baseMs: 40, perOutputTokenMs: 2, jitter: 0.3 },
   tokensPerSecond: 400,
