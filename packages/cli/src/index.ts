@@ -1,0 +1,15 @@
+export type { LiveStatus, LiveViewOptions } from "./live-view.js";
+export { LiveView, renderStatus } from "./live-view.js";
+export type { PlanInput, PlanResult, SwarmClass } from "./plan.js";
+export { ENDPOINT_GPUS, INFERENCE_QUOTA, plan, SUBSCRIPTION_USD } from "./plan.js";
+export { QuotaTracker, type WindowUse } from "./quota-tracker.js";
+export type { RecorderOptions, Recording, SeriesPoint } from "./recorder.js";
+export { Recorder } from "./recorder.js";
+export { renderReport } from "./report-html.js";
+export type { Scenario, ScenarioName } from "./scenarios.js";
+export { DEFAULT_TIME_SCALE, SCENARIO_NAMES, SCENARIOS } from "./scenarios.js";
+export { withSeedBackoff } from "./seed-backoff.js";
+export type { RunInfo, Summary } from "./summary.js";
+export { summarize } from "./summary.js";
+export { summaryTable } from "./summary-table.js";
+export { VERSION } from "./version.js";

@@ -1,0 +1,90 @@
+import { describe, expect, it } from "vitest";
+import { QuotaTracker } from "./quota-tracker.js";
+import { Recorder } from "./recorder.js";
+import { renderReport } from "./report-html.js";
+import { summarize } from "./summary.js";
+import { summaryTable } from "./summary-table.js";
+
+const headers = (r: number, t: number) =>
+  new Headers({
+    ratelimit: `"inference";r=${r};t=${t}`,
+    "ratelimit-policy": `"fixed window";"inference";q=100;w=300`,
+  });
+
+describe("QuotaTracker", () => {
+  it("follows windows through RateLimit headers, out-of-order answers included", () => {
+    const q = new QuotaTracker();
+    q.observe(headers(90, 200));
+    q.observe(headers(95, 201)); // an earlier answer arriving late
+    q.observe(headers(10, 20));
+    q.observe(headers(99, 299)); // the next window
+    q.observe(new Headers()); // no headers: ignored
+    expect(q.windows()).toEqual([
+      { policy: "inference", quota: 100, used: 90 },
+      { policy: "inference", quota: 100, used: 1 },
+    ]);
+    expect(q.current()?.used).toBe(1);
+  });
+});
+
+describe("Recorder", () => {
+  it("buckets requests and calls per second of scenario time and summarizes them", () => {
+    let now = 0;
+    const rec = new Recorder({ timeScale: 60, now: () => now });
+    rec.sampleConcurrencyLimit(10);
+    rec.requestStarted();
+    rec.requestStarted();
+    rec.requestEnded(429, headers(0, 100));
+    rec.retried();
+    rec.waited(10); // wall ms → 600 scenario ms
+    now = 20; // 1.2 scenario seconds
+    rec.requestEnded(200, headers(50, 99));
+    rec.callEnded(true, 20);
+    rec.requestStarted();
+    rec.requestCancelled();
+    const r = rec.snapshot();
+    expect(r.series).toHaveLength(2);
+    expect(r.series[0]).toMatchObject({ t: 0, requests: 1, status429: 1, inFlight: 2, concurrencyLimit: 10 });
+    expect(r.series[1]).toMatchObject({ t: 1, requests: 1, ok: 1, callsOk: 1, p50: 1200 });
+    expect(r.totals).toMatchObject({
+      requests: 2,
+      ok: 1,
+      status429: 1,
+      retries: 1,
+      throttleWaitMs: 600,
+      maxInFlight: 2,
+    });
+    expect(r.elapsedSeconds).toBeCloseTo(1.2);
+    const summary = summarize(
+      {
+        command: "loadtest",
+        scenario: "custom",
+        target: "sim",
+        targetLabel: "test",
+        governed: true,
+        tier: "pro",
+        timeScale: 60,
+        concurrency: 2,
+        durationSeconds: 1,
+        rampSeconds: 0,
+        model: "m",
+        startedAt: "2026-11-22T00:00:00.000Z",
+      },
+      r,
+      {
+        interrupted: false,
+        wallSeconds: 0.02,
+        cancelled: 0,
+        finalConcurrencyLimit: 10,
+        simulator: undefined,
+      },
+    );
+    expect(summary.errorRate).toEqual({ total: 0.5, status429: 0.5, status503: 0 });
+    expect(summary.retryRate).toBe(1);
+    expect(summary.quota).toEqual({ windows: 1, limit: 100, maxUsed: 100, overQuota: null });
+    expect(summaryTable(summary)).toMatch(/429: 1 = 50\.0%/);
+    const html = renderReport(summary, r);
+    expect(html).toContain('data-series="requests"');
+    expect(html).not.toMatch(/<script(?! type="application\/json")/);
+  });
+});

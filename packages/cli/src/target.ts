@@ -1,0 +1,102 @@
+import { type HuggingFaceTier, registerSecret } from "@swarmgate/core";
+import { type SimulatorStats, startSimulator } from "@swarmgate/hf-simulator";
+import { UsageError } from "./args.js";
+
+/** Where a run sends its requests. */
+export interface Target {
+  /** `sim`: the embedded simulator; `url`: a server at `--url`; `hf`: Hugging Face itself. */
+  readonly kind: "sim" | "url" | "hf";
+  /** Where Hugging Face's hosts are sent; `undefined` for Hugging Face itself. */
+  readonly baseUrl: string | undefined;
+  /** The token (never printed). */
+  readonly token: string;
+  readonly tier: HuggingFaceTier;
+  /** Simulated ms per wall ms (1 for a real service). */
+  readonly timeScale: number;
+  /** A label for tables and reports: no token, no credentials. */
+  readonly label: string;
+  /** The simulator's own counters, when the target is one (the `overQuota` audit). */
+  simulatorStats(): Promise<SimulatorStats | undefined>;
+  close(): Promise<void>;
+}
+
+/** Options shared by `demo` and `loadtest` to pick a target. */
+export interface TargetOptions {
+  readonly target: "sim" | "hf";
+  readonly url: string | undefined;
+  readonly tier: HuggingFaceTier;
+  readonly timeScale: number | undefined;
+  readonly seed: number;
+  /** The embedded simulator's inference quota per 5-minute window. */
+  readonly quota: number | undefined;
+  readonly usage: string;
+}
+
+/** The simulator's answer time: a realistic ~1 s per chat call (simulated ms). */
+const SIM_LATENCY = { baseMs: 700, jitter: 0.25 };
+
+/** Starts the embedded simulator, or checks `--url` / `HF_TOKEN`. */
+export async function openTarget(o: TargetOptions): Promise<Target> {
+  if (o.target === "hf") {
+    if (o.url !== undefined) throw new UsageError("`--url` and `--target hf` exclude each other", o.usage);
+    const token = process.env.HF_TOKEN;
+    if (!token) throw new UsageError("`--target hf` needs a Hugging Face token in HF_TOKEN", o.usage);
+    registerSecret(token);
+    return {
+      kind: "hf",
+      baseUrl: undefined,
+      token,
+      tier: o.tier,
+      timeScale: 1,
+      label: "Hugging Face (router.huggingface.co)",
+      simulatorStats: async () => undefined,
+      close: async () => {},
+    };
+  }
+  if (o.url !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(o.url);
+    } catch {
+      throw new UsageError(`Expected \`--url\` to be a URL, got ${JSON.stringify(o.url)}`, o.usage);
+    }
+    const base = url.href.replace(/\/+$/, "");
+    const token = process.env.HF_TOKEN || `hf_test_${o.tier}`;
+    registerSecret(token);
+    return {
+      kind: "url",
+      baseUrl: base,
+      token,
+      tier: o.tier,
+      timeScale: o.timeScale ?? 1,
+      label: `${url.origin}${url.pathname === "/" ? "" : url.pathname}`,
+      simulatorStats: async () => {
+        try {
+          const response = await fetch(`${base}/__sim/stats`, { signal: AbortSignal.timeout(2_000) });
+          return response.ok ? ((await response.json()) as SimulatorStats) : undefined;
+        } catch {
+          return undefined;
+        }
+      },
+      close: async () => {},
+    };
+  }
+  const timeScale = o.timeScale ?? 60;
+  const sim = await startSimulator({
+    timeScale,
+    seed: o.seed,
+    coldStart: false,
+    latency: SIM_LATENCY,
+    ...(o.quota === undefined ? {} : { quotas: { [o.tier]: { inference: o.quota } } }),
+  });
+  return {
+    kind: "sim",
+    baseUrl: sim.url,
+    token: `hf_test_${o.tier}`,
+    tier: o.tier,
+    timeScale,
+    label: `embedded simulator (${o.tier}, time ×${timeScale})`,
+    simulatorStats: async () => sim.stats(),
+    close: () => sim.close(),
+  };
+}

@@ -1,0 +1,2 @@
+/** The version of @swarmgate/cli. */
+export const VERSION = "0.1.0";
