@@ -9,7 +9,7 @@ import { chat } from "../examples/observability/swarm.mjs";
 import { startOtlpReceiver } from "./otel-otlp-receiver.js";
 import { freePort } from "./otel-support.js";
 
-const TOKEN = "hf_RedactionCanary0123456789abcdef";
+const TOKEN = "hf_RedactionCanary0123";
 const PROVIDER_KEY = "together-key-Canary-0123456789"; // not token-shaped: registered as a secret
 const saved = process.env.OTEL_RESOURCE_ATTRIBUTES;
 afterEach(() => {

@@ -1,6 +1,6 @@
 import { type HuggingFaceTier, registerSecret } from "@swarmgate/core";
 import { type SimulatorStats, startSimulator } from "@swarmgate/hf-simulator";
-import { UsageError } from "./args.js";
+import { choiceFlag, numberFlag, UsageError } from "./args.js";
 
 /** Where a run sends its requests. */
 export interface Target {
@@ -30,6 +30,49 @@ export interface TargetOptions {
   /** The embedded simulator's inference quota per 5-minute window. */
   readonly quota: number | undefined;
   readonly usage: string;
+}
+
+/** The flags that pick a target, shared by `demo` and `loadtest` (for `util.parseArgs`). */
+export const TARGET_FLAGS = {
+  target: { type: "string" },
+  url: { type: "string" },
+  tier: { type: "string" },
+  "time-scale": { type: "string" },
+  quota: { type: "string" },
+  model: { type: "string" },
+  seed: { type: "string" },
+  json: { type: "boolean" },
+  report: { type: "string" },
+  "no-report": { type: "boolean" },
+} as const;
+
+const TIERS = ["free", "pro", "team", "enterprise"] as const;
+
+/** Reads and checks the {@link TARGET_FLAGS}; throws a {@link UsageError} with `usage`. */
+export function targetOptionsFromFlags(
+  values: {
+    readonly target?: string | undefined;
+    readonly url?: string | undefined;
+    readonly tier?: string | undefined;
+    readonly "time-scale"?: string | undefined;
+    readonly quota?: string | undefined;
+    readonly seed?: string | undefined;
+  },
+  usage: string,
+): TargetOptions {
+  const target = choiceFlag("target", values.target, ["sim", "hf"] as const, usage) ?? "sim";
+  const quota = numberFlag("quota", values.quota, usage, { min: 1, integer: true });
+  if (quota !== undefined && (target === "hf" || values.url !== undefined))
+    throw new UsageError("`--quota` sets the embedded simulator's quota: it needs the default target", usage);
+  return {
+    target,
+    url: values.url,
+    tier: choiceFlag("tier", values.tier, TIERS, usage) ?? "pro",
+    timeScale: numberFlag("time-scale", values["time-scale"], usage, { min: 0, exclusiveMin: true }),
+    seed: numberFlag("seed", values.seed, usage, { integer: true }) ?? 1,
+    quota,
+    usage,
+  };
 }
 
 /** The simulator's answer time: a realistic ~1 s per chat call (simulated ms). */

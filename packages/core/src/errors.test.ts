@@ -22,7 +22,7 @@ describe("errors", () => {
   });
 
   it("never carry a token in their message", () => {
-    const error = new UpstreamError("401 Unauthorized for Bearer hf_abcdefghijklmnopqrstuvwxyz0123", 401);
+    const error = new UpstreamError("401 Unauthorized for Bearer hf_abcdefghijklmnop", 401);
     expect(error.message).toBe("401 Unauthorized for Bearer [REDACTED]");
   });
 });

@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import type { HuggingFaceTier } from "@swarmgate/core";
 import { runAgentSwarm, type SwarmProgress } from "../agent-swarm.js";
-import { choiceFlag, durationFlag, numberFlag, parseFlags, UsageError } from "../args.js";
+import { durationFlag, numberFlag, parseFlags, UsageError } from "../args.js";
 import { watchedGovernor } from "../governor-setup.js";
 import { catchInterrupt } from "../interrupt.js";
 import { LiveView } from "../live-view.js";
@@ -11,7 +11,7 @@ import { writeReport } from "../report-html.js";
 import { statusOf } from "../status.js";
 import { summarize } from "../summary.js";
 import { summaryTable } from "../summary-table.js";
-import { openTarget } from "../target.js";
+import { openTarget, TARGET_FLAGS, targetOptionsFromFlags } from "../target.js";
 import { startTelemetryFromFlags, TELEMETRY_OPTIONS, TELEMETRY_USAGE } from "../telemetry-flags.js";
 
 export const DEMO_USAGE = `Usage: swarmgate demo [options]
@@ -40,8 +40,6 @@ ${TELEMETRY_USAGE}
 
 Exit codes: 0 done, 1 failure, 2 usage error, 130 interrupted (partial report written).`;
 
-const TIERS = ["free", "pro", "team", "enterprise"] as const;
-
 /** `swarmgate demo`. */
 export async function demo(argv: readonly string[]): Promise<number> {
   const { values } = parseFlags(
@@ -49,16 +47,7 @@ export async function demo(argv: readonly string[]): Promise<number> {
     {
       agents: { type: "string" },
       duration: { type: "string" },
-      target: { type: "string" },
-      url: { type: "string" },
-      tier: { type: "string" },
-      "time-scale": { type: "string" },
-      quota: { type: "string" },
-      model: { type: "string" },
-      seed: { type: "string" },
-      report: { type: "string" },
-      "no-report": { type: "boolean" },
-      json: { type: "boolean" },
+      ...TARGET_FLAGS,
       ...TELEMETRY_OPTIONS,
     },
     DEMO_USAGE,
@@ -68,25 +57,13 @@ export async function demo(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const u = DEMO_USAGE;
-  const kind = choiceFlag("target", values.target, ["sim", "hf"] as const, u) ?? "sim";
-  const real = kind === "hf";
+  const targetOptions = targetOptionsFromFlags(values, u);
+  const real = targetOptions.target === "hf";
   const agents = numberFlag("agents", values.agents, u, { min: 1, integer: true }) ?? (real ? 5 : 50);
   const durationMs = durationFlag("duration", values.duration, u) ?? (real ? 60_000 : 600_000);
   if (durationMs <= 0) throw new UsageError("Expected `--duration` to be above 0", u);
-  const tier: HuggingFaceTier = choiceFlag("tier", values.tier, TIERS, u) ?? "pro";
+  const tier: HuggingFaceTier = targetOptions.tier;
   const model = values.model ?? "meta-llama/Llama-3.1-8B-Instruct";
-  const quota = numberFlag("quota", values.quota, u, { min: 1, integer: true });
-  if (quota !== undefined && (real || values.url !== undefined))
-    throw new UsageError("`--quota` sets the embedded simulator's quota: it needs the default target", u);
-  const targetOptions = {
-    target: kind,
-    url: values.url,
-    tier,
-    timeScale: numberFlag("time-scale", values["time-scale"], u, { min: 0, exclusiveMin: true }),
-    seed: numberFlag("seed", values.seed, u, { integer: true }) ?? 1,
-    quota,
-    usage: u,
-  };
   const reportPath = values["no-report"] ? undefined : resolve(values.report ?? "swarmgate-report.html");
 
   const telemetry = await startTelemetryFromFlags(values, "swarmgate-demo", u);

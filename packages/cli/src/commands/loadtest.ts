@@ -10,7 +10,7 @@ import { SCENARIO_NAMES, SCENARIOS, type ScenarioName } from "../scenarios.js";
 import { statusOf } from "../status.js";
 import { summarize } from "../summary.js";
 import { summaryTable } from "../summary-table.js";
-import { openTarget } from "../target.js";
+import { openTarget, TARGET_FLAGS, targetOptionsFromFlags } from "../target.js";
 
 export const LOADTEST_USAGE = `Usage: swarmgate loadtest [--scenario <name> | --concurrency <n> --duration <d> [--ramp <d>]] [options]
 
@@ -45,8 +45,6 @@ Options:
 
 Exit codes: 0 done, 1 failure, 2 usage error, 130 interrupted (partial report written).`;
 
-const TIERS = ["free", "pro", "team", "enterprise"] as const;
-
 /** `swarmgate loadtest`. */
 export async function loadtest(argv: readonly string[]): Promise<number> {
   const { values } = parseFlags(
@@ -57,17 +55,8 @@ export async function loadtest(argv: readonly string[]): Promise<number> {
       duration: { type: "string" },
       ramp: { type: "string" },
       ungoverned: { type: "boolean" },
-      target: { type: "string" },
-      url: { type: "string" },
-      tier: { type: "string" },
-      "time-scale": { type: "string" },
-      quota: { type: "string" },
-      model: { type: "string" },
       "max-tokens": { type: "string" },
-      seed: { type: "string" },
-      json: { type: "boolean" },
-      report: { type: "string" },
-      "no-report": { type: "boolean" },
+      ...TARGET_FLAGS,
     },
     LOADTEST_USAGE,
   );
@@ -93,18 +82,8 @@ export async function loadtest(argv: readonly string[]): Promise<number> {
     maxTokens: numberFlag("max-tokens", values["max-tokens"], u, { min: 1, integer: true }) ?? 64,
   };
   if (plan.rampMs > plan.durationMs) throw new UsageError("Expected `--ramp` to be at most `--duration`", u);
-  const tier: HuggingFaceTier = choiceFlag("tier", values.tier, TIERS, u) ?? "pro";
-  const targetOptions = {
-    target: choiceFlag("target", values.target, ["sim", "hf"] as const, u) ?? "sim",
-    url: values.url,
-    tier,
-    timeScale: numberFlag("time-scale", values["time-scale"], u, { min: 0, exclusiveMin: true }),
-    seed: numberFlag("seed", values.seed, u, { integer: true }) ?? 1,
-    quota: numberFlag("quota", values.quota, u, { min: 1, integer: true }),
-    usage: u,
-  };
-  if (targetOptions.quota !== undefined && (targetOptions.target === "hf" || values.url !== undefined))
-    throw new UsageError("`--quota` sets the embedded simulator's quota: it needs the default target", u);
+  const targetOptions = targetOptionsFromFlags(values, u);
+  const tier: HuggingFaceTier = targetOptions.tier;
   const reportPath =
     values["no-report"] === true ? undefined : resolve(values.report ?? "swarmgate-loadtest.html");
 
