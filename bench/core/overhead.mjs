@@ -8,45 +8,28 @@
 // Each (round, contender) pair is one fresh process (measure.mjs): a warm-up, then the timed
 // calls. Rounds interleave the contenders, rotating their order, so that a slow moment of
 // the machine lands on several contenders rather than on one, and the table shows the median.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import os from "node:os";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { integerOption, measureInChild, median } from "../support.mjs";
 import { contenders } from "./contenders.mjs";
 
 const MEASURE = fileURLToPath(new URL("./measure.mjs", import.meta.url));
 const TARGET_NS = 1500;
 const TARGET_RATIO = 2;
 
-function integerOption(name, raw, min) {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min)
-    throw new TypeError(`Expected \`--${name}\` to be an integer ≥ ${min}, got ${raw}`);
-  return n;
-}
-
 function measureOnce(id, { calls, warmup, inFlight }) {
-  const args = ["--expose-gc", MEASURE, "--contender", id];
-  args.push("--calls", String(calls), "--warmup", String(warmup), "--in-flight", String(inFlight));
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
-    let out = "";
-    child.stdout.setEncoding("utf8");
-    child.stdout.on("data", (chunk) => {
-      out += chunk;
-    });
-    child.on("error", reject);
-    child.on("close", (code, signal) => {
-      if (code !== 0) reject(new Error(`measure.mjs --contender ${id} exited with ${signal ?? code}`));
-      else resolve(JSON.parse(out.trim().split("\n").pop()));
-    });
-  });
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return measureInChild(MEASURE, [
+    "--contender",
+    id,
+    "--calls",
+    String(calls),
+    "--warmup",
+    String(warmup),
+    "--in-flight",
+    String(inFlight),
+  ]);
 }
 
 // Which code was measured: the commit, and whether packages/core differed from it.

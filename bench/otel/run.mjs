@@ -1,12 +1,7 @@
-// The `otel` suite of bench/run.mjs: what telemetry adds to the governor's per-call
-// overhead (docs/benchmarks.md, "Telemetry overhead"). Each (round, mode) pair is a fresh
-// process; rounds rotate the order; the table shows medians. After `pnpm build`:
-//
-//   node bench/run.mjs --only otel [--rounds 5] [--calls 200000] [--warmup 20000] [--in-flight 64]
-import { spawn } from "node:child_process";
 import os from "node:os";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { integerOption, measureInChild, median } from "../support.mjs";
 
 const MEASURE = fileURLToPath(new URL("./measure.mjs", import.meta.url));
 const MODES = [
@@ -16,35 +11,17 @@ const MODES = [
   { id: "full-http", label: "… plus one HTTP attempt span and its histogram per call" },
 ];
 
-function integerOption(name, raw, min) {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min)
-    throw new TypeError(`Expected \`--${name}\` to be an integer ≥ ${min}, got ${raw}`);
-  return n;
-}
-
 function measureOnce(mode, { calls, warmup, inFlight }) {
-  const args = ["--expose-gc", MEASURE, "--mode", mode, "--calls", String(calls), "--warmup", String(warmup)];
-  args.push("--in-flight", String(inFlight));
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
-    let out = "";
-    child.stdout.setEncoding("utf8");
-    child.stdout.on("data", (chunk) => {
-      out += chunk;
-    });
-    child.on("error", reject);
-    child.on("close", (code, signal) => {
-      if (code !== 0) reject(new Error(`measure.mjs --mode ${mode} exited with ${signal ?? code}`));
-      else resolve(JSON.parse(out.trim().split("\n").pop()));
-    });
-  });
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return measureInChild(MEASURE, [
+    "--mode",
+    mode,
+    "--calls",
+    String(calls),
+    "--warmup",
+    String(warmup),
+    "--in-flight",
+    String(inFlight),
+  ]);
 }
 
 const fmt = (ns) => (Math.abs(ns) >= 100 ? ns.toFixed(0) : ns.toFixed(1));
