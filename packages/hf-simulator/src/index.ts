@@ -2,6 +2,7 @@ export type { AuthResult, Identity } from "./auth.js";
 export { ANONYMOUS, authenticate, redactToken } from "./auth.js";
 export type { CatalogueModel, CatalogueProvider, ModelTask, Route, RouteFailure } from "./catalogue.js";
 export { Catalogue, costUsd, DEFAULT_CATALOGUE } from "./catalogue.js";
+export { parseCliArgs } from "./cli-args.js";
 export type { Clock } from "./clock.js";
 export { SimulatedTime, systemClock } from "./clock.js";
 export { CreditLedger, MONTH_MS } from "./credits.js";

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseCliArgs } from "./cli.js";
+import { parseCliArgs } from "./cli-args.js";
 import { startSimulator } from "./server.js";
 import { call, chat } from "./test-support.js";
 
@@ -62,6 +62,16 @@ describe("CLI arguments", () => {
       },
     );
     expect(parseCliArgs(["--help"])).toBeUndefined();
+    expect(parseCliArgs(["--quota", "120"])?.quotas).toEqual({
+      free: { inference: 120 },
+      pro: { inference: 120 },
+      team: { inference: 120 },
+      enterprise: { inference: 120 },
+    });
+    expect(() => parseCliArgs(["--tier", "gold"])).toThrow(
+      /Expected `--tier` to be one of free, pro, team, enterprise/,
+    );
+    expect(() => parseCliArgs(["--quota", "1.5"])).toThrow(/Expected `--quota` to be an integer/);
     expect(() => parseCliArgs(["--seed", "abc"])).toThrow('Expected `--seed` to be a number, got "abc"');
     expect(() => parseCliArgs(["--bogus"])).toThrow();
   });

@@ -1,6 +1,5 @@
-import { readFileSync } from "node:fs";
-import { type SimulatorOptions, startSimulator, type Tier } from "@swarmgate/hf-simulator";
-import { choiceFlag, numberFlag, parseFlags, UsageError } from "../args.js";
+import { parseCliArgs, type SimulatorOptions, startSimulator } from "@swarmgate/hf-simulator";
+import { UsageError } from "../args.js";
 
 export const SIMULATE_USAGE = `Usage: swarmgate simulate [options]
 
@@ -21,56 +20,21 @@ Options:
 
 Admin: GET /__sim/stats, POST /__sim/reset, POST /__sim/faults {"outage": true}`;
 
-const TIERS = ["free", "pro", "team", "enterprise"] as const;
-
-/** `swarmgate simulate`. */
+/** `swarmgate simulate`: the simulator's own flags (`parseCliArgs`), with usage errors. */
 export async function simulate(argv: readonly string[]): Promise<number> {
-  const { values } = parseFlags(
-    argv,
-    {
-      port: { type: "string" },
-      host: { type: "string" },
-      "time-scale": { type: "string" },
-      seed: { type: "string" },
-      tier: { type: "string" },
-      quota: { type: "string" },
-      config: { type: "string" },
-    },
-    SIMULATE_USAGE,
-  );
-  if (values.help) {
-    console.log(SIMULATE_USAGE);
+  const u = SIMULATE_USAGE;
+  let options: SimulatorOptions | undefined;
+  try {
+    options = parseCliArgs(argv);
+  } catch (error) {
+    // parseArgs rejects unknown flags with a TypeError too: every one is a usage error.
+    throw new UsageError((error as Error).message, u);
+  }
+  if (!options) {
+    console.log(u);
     return 0;
   }
-  const u = SIMULATE_USAGE;
-  let fromFile: SimulatorOptions = {};
-  if (values.config !== undefined) {
-    try {
-      fromFile = JSON.parse(readFileSync(values.config, "utf8")) as SimulatorOptions;
-    } catch (error) {
-      throw new UsageError(`Cannot read \`--config\` ${values.config}: ${(error as Error).message}`, u);
-    }
-  }
-  const port = numberFlag("port", values.port, u, { integer: true });
-  const timeScale = numberFlag("time-scale", values["time-scale"], u, { min: 0, exclusiveMin: true });
-  const seed = numberFlag("seed", values.seed, u, { integer: true });
-  const tier: Tier | undefined = choiceFlag("tier", values.tier, TIERS, u);
-  const quota = numberFlag("quota", values.quota, u, { integer: true });
-  const options: SimulatorOptions = {
-    ...fromFile,
-    ...(port === undefined ? {} : { port }),
-    ...(values.host === undefined ? {} : { host: values.host }),
-    ...(timeScale === undefined ? {} : { timeScale }),
-    ...(seed === undefined ? {} : { seed }),
-    ...(tier === undefined ? {} : { acceptAnyToken: tier }),
-    ...(quota === undefined
-      ? {}
-      : {
-          quotas: Object.fromEntries(
-            TIERS.map((t) => [t, { inference: quota }]),
-          ) as SimulatorOptions["quotas"],
-        }),
-  };
+  const tier = options.acceptAnyToken || undefined;
   let simulator: Awaited<ReturnType<typeof startSimulator>>;
   try {
     simulator = await startSimulator(options);
