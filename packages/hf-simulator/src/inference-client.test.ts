@@ -120,6 +120,30 @@ describe("@huggingface/inference against the simulator", () => {
     expect(out.generated_text.length).toBeGreaterThan(0);
   });
 
+  it("streams textGenerationStream, the same text as textGeneration, usage at the end", async () => {
+    const args = {
+      model: "openai-community/gpt2",
+      inputs: "Once upon a time",
+      parameters: { max_new_tokens: 12 },
+    };
+    const whole = await client.textGeneration(args);
+    let text = "";
+    let chunks = 0;
+    let usage: { completion_tokens?: number } | undefined;
+    for await (const chunk of client.textGenerationStream(args)) {
+      const event = chunk as unknown as {
+        choices: { text: string }[];
+        usage?: { completion_tokens: number };
+      };
+      text += event.choices[0]?.text ?? "";
+      chunks++;
+      usage = event.usage ?? usage;
+    }
+    expect(text).toBe(whole.generated_text);
+    expect(chunks).toBeGreaterThan(2);
+    expect(usage?.completion_tokens).toBe(12);
+  });
+
   it("runs featureExtraction for one input and a batch", async () => {
     const model = "sentence-transformers/all-MiniLM-L6-v2";
     const one = (await client.featureExtraction({ model, inputs: "hello" })) as number[];

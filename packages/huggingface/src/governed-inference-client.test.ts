@@ -121,6 +121,30 @@ describe("GovernedInferenceClient", () => {
     expect((ttfc?.dataPoints[0]?.value as { count: number } | undefined)?.count).toBe(1);
   });
 
+  it("streams textGenerationStream with the slot held until the end and usage accounted", async () => {
+    const governor = createGovernor({ concurrency: { initial: 1, max: 1, rampMs: 0 } });
+    governors.push(governor);
+    const hf = new GovernedInferenceClient("hf_test_pro", {
+      governor,
+      baseUrl: sim.url,
+      priceBook: { "openai-community/gpt2": { inputPerMTokUsd: 1, outputPerMTokUsd: 2 } },
+    });
+    let text = "";
+    for await (const chunk of hf.textGenerationStream({
+      model: "openai-community/gpt2",
+      inputs: "Once upon a time",
+      parameters: { max_new_tokens: 8 },
+    })) {
+      text += (chunk as unknown as { choices: { text: string }[] }).choices[0]?.text ?? "";
+      expect(governor.stats().concurrency?.inFlight).toBe(1);
+    }
+    expect(text.length).toBeGreaterThan(0);
+    expect(governor.stats().concurrency?.inFlight).toBe(0);
+    expect(governor.stats().outcomes.success).toBe(1);
+    // The last event's usage (8 completion tokens at $2 per million, plus the prompt's).
+    expect(governor.stats().creditsSpentUsd).toBeGreaterThan(8 * 2e-6);
+  });
+
   it("gives HTTP errors a top-level status and keeps the client's error as cause", async () => {
     const { hf, governor } = governed();
     const missing = await hf.chatCompletion({ model: "nobody/nothing", messages: say("x") }).catch((e) => e);

@@ -1,12 +1,11 @@
 import type { Route } from "../catalogue.js";
 import { contentText } from "../chat-types.js";
-import { markDropped } from "../http.js";
-import { drawLatency } from "../latency.js";
 import { type ScriptedReply, scriptReply } from "../scripted-model.js";
 import { countTokens, splitTokens, TOKENS_PER_MESSAGE } from "../tokenizer.js";
 import { type ChatRequest, validateChatRequest } from "./chat-request.js";
 import type { InferenceContext, Usage } from "./context.js";
 import { routeFailure } from "./route-failure.js";
+import { streamEvents } from "./sse.js";
 
 /** Where a chat request was sent. */
 export interface ChatTarget {
@@ -91,7 +90,7 @@ export async function handleChatCompletions(
   });
 }
 
-async function streamReply(
+function streamReply(
   ctx: InferenceContext,
   route: Route,
   reply: ScriptedReply,
@@ -99,38 +98,19 @@ async function streamReply(
   usage: Record<string, number>,
   tokens: Usage,
 ): Promise<void> {
-  const { state, res } = ctx;
-  const { latency, tokensPerSecond } = state.options;
-  const tps = tokensPerSecond ?? route.provider.tokensPerSecond;
-  const chunk = (delta: unknown, finishReason: string | null = null, extra: object = {}) =>
-    `data: ${JSON.stringify({ object: "chat.completion.chunk", ...common, choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }], ...extra })}\n\n`;
+  const chunk = (delta: unknown, finishReason: string | null = null, extra: object = {}) => ({
+    object: "chat.completion.chunk",
+    ...common,
+    choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+    ...extra,
+  });
   const deltas: unknown[] =
     reply.kind === "text"
       ? splitTokens(reply.content).map((content) => ({ content }))
       : reply.toolCalls.map((call, index) => ({ tool_calls: [{ index, ...call }] }));
-  const firstChunkMs = drawLatency({ ...latency, perOutputTokenMs: 0, outputTokens: 0 }, state.random);
-  const dropAt = ctx.shouldDrop() ? Math.floor(deltas.length / 2) : -1;
-  await state.time.sleep(firstChunkMs);
-  ctx.charge(route.provider, tokens);
-  if (res.destroyed) return;
-  res.writeHead(200, { ...ctx.headers, "content-type": "text/event-stream", "cache-control": "no-cache" });
-  // A dropped stream is cut after the chunk at `dropAt` has reached the wire, so the
-  // client sees a partial stream and then a reset, not an empty answer.
-  const cut = () => {
-    markDropped(res);
-    res.socket?.destroy();
-  };
-  res.write(chunk({ role: "assistant", content: "" }), dropAt === 0 && deltas.length === 0 ? cut : undefined);
-  for (const [i, delta] of deltas.entries()) {
-    if (Number.isFinite(tps)) await state.time.sleep(1000 / tps);
-    if (res.destroyed) return;
-    if (i === dropAt) {
-      res.write(chunk(delta), cut);
-      return;
-    }
-    res.write(chunk(delta));
-  }
-  if (dropAt >= 0) return;
-  res.write(chunk({}, reply.finishReason, { usage }));
-  res.end("data: [DONE]\n\n");
+  return streamEvents(ctx, route, tokens, {
+    opening: chunk({ role: "assistant", content: "" }),
+    deltas: deltas.map((delta) => chunk(delta)),
+    closing: chunk({}, reply.finishReason, { usage }),
+  });
 }

@@ -1,8 +1,9 @@
 import type { CatalogueModel, Route } from "../catalogue.js";
 import { embed } from "../embeddings.js";
 import { continueText } from "../text-continuation.js";
-import { countTokens } from "../tokenizer.js";
+import { countTokens, splitTokens } from "../tokenizer.js";
 import type { InferenceContext } from "./context.js";
+import { streamEvents } from "./sse.js";
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
@@ -118,29 +119,36 @@ export async function handleCompletions(
     return ctx.fail(400, `Model ${modelId} does not support task text-generation.`);
   if (!isObject(body) || typeof body.prompt !== "string" || body.prompt.length === 0)
     return inputsError(ctx, "`prompt` must be a non-empty string");
-  if (body.stream === true)
-    return ctx.fail(422, "Streaming completions are not simulated; use chat completions.");
   const maxTokens = body.max_tokens ?? 16;
   if (!Number.isInteger(maxTokens) || (maxTokens as number) < 1)
     return inputsError(ctx, "`max_tokens` must be a positive integer");
   const input = countTokens(body.prompt);
   if (checkContext(ctx, route.model, input, maxTokens as number) || !(await ctx.beforeAnswer(route))) return;
   const text = continueText(body.prompt, maxTokens as number);
-  await ctx.answerJson(
-    route,
-    { inputTokens: input, outputTokens: maxTokens as number },
-    {
-      id: `cmpl-${ctx.state.random.hex(24)}`,
-      object: "text_completion",
-      created: Math.floor(ctx.state.options.clock.now() / 1000),
-      model: route.model.id,
-      system_fingerprint: "3.2.3-sha-a1f3ebe",
-      choices: [{ index: 0, text, logprobs: null, finish_reason: "length" }],
-      usage: {
-        prompt_tokens: input,
-        completion_tokens: maxTokens,
-        total_tokens: input + (maxTokens as number),
-      },
-    },
-  );
+  const tokens = { inputTokens: input, outputTokens: maxTokens as number };
+  const usage = {
+    prompt_tokens: input,
+    completion_tokens: maxTokens,
+    total_tokens: input + (maxTokens as number),
+  };
+  const common = {
+    id: `cmpl-${ctx.state.random.hex(24)}`,
+    object: "text_completion",
+    created: Math.floor(ctx.state.options.clock.now() / 1000),
+    model: route.model.id,
+    system_fingerprint: "3.2.3-sha-a1f3ebe",
+  };
+  const choice = (piece: string, finishReason: string | null) => ({
+    index: 0,
+    text: piece,
+    logprobs: null,
+    finish_reason: finishReason,
+  });
+  // TGI's OpenAI-compatible completions stream: one text piece per event, usage at the end.
+  if (body.stream === true)
+    return streamEvents(ctx, route, tokens, {
+      deltas: splitTokens(text).map((piece) => ({ ...common, choices: [choice(piece, null)] })),
+      closing: { ...common, choices: [choice("", "length")], usage },
+    });
+  await ctx.answerJson(route, tokens, { ...common, choices: [choice(text, "length")], usage });
 }
