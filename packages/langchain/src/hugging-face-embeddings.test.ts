@@ -47,6 +47,16 @@ describe("HuggingFaceInferenceEmbeddings", () => {
 });
 
 describe("HuggingFaceInference", () => {
+  it("streams through textGenerationStream: the same text as invoke, one chunk per piece", async () => {
+    const llm = new HuggingFaceInference({ governor, apiKey: "hf_test_pro", baseUrl: sim.url, maxTokens: 8 });
+    const whole = await llm.invoke("In a galaxy far away");
+    const pieces: string[] = [];
+    for await (const piece of await llm.stream("In a galaxy far away")) pieces.push(piece);
+    expect(pieces.length).toBeGreaterThan(2);
+    expect(pieces.join("")).toBe(whole);
+    expect(governor.stats().concurrency?.inFlight ?? 0).toBe(0);
+  });
+
   it("generates text without the prompt, governed, LangChain's retries off", async () => {
     const llm = new HuggingFaceInference({ governor, apiKey: "hf_test_pro", baseUrl: sim.url, maxTokens: 8 });
     expect(maxRetriesOf(llm)).toBe(0);

@@ -124,11 +124,21 @@ export class HuggingFaceInference extends LLM<BaseLLMCallOptions> {
       client.textGenerationStream(args as Parameters<typeof client.textGenerationStream>[0], { signal }),
     );
     for await (const chunk of stream) {
-      const token = chunk.token;
-      if (!token || token.special) continue;
-      const generation = new GenerationChunk({ text: token.text, generationInfo: { ...chunk } });
+      const text = streamedText(chunk);
+      if (text === undefined) continue;
+      const generation = new GenerationChunk({ text, generationInfo: { ...chunk } });
       yield generation;
       await runManager?.handleLLMNewToken(generation.text);
     }
   }
+}
+
+// hf-inference's `/v1/completions` streams OpenAI completion events (`choices[0].text`);
+// TGI's classic endpoint streamed `{ token: { text, special } }`, which the client's types
+// still describe. Either way the text piece, or undefined for nothing to show.
+function streamedText(chunk: unknown): string | undefined {
+  const c = chunk as { token?: { text?: unknown; special?: unknown }; choices?: { text?: unknown }[] };
+  if (c.token) return c.token.special || typeof c.token.text !== "string" ? undefined : c.token.text;
+  const text = c.choices?.[0]?.text;
+  return typeof text === "string" && text.length > 0 ? text : undefined;
 }
