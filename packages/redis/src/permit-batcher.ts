@@ -16,6 +16,8 @@ export interface Grant {
 export interface RedisAcquireResult extends AcquireResult {
   /** Redis time (epoch ms) of the decision that reserved the permit; absent for a fallback answer. */
   readonly decidedAt?: number | undefined;
+  /** True when the permit came from the local stock of prefetched permits (not this round trip). */
+  readonly prefetched?: boolean | undefined;
 }
 
 interface Pending {
@@ -54,7 +56,13 @@ export class PermitBatcher {
   acquire(count: number, now: number): RedisAcquireResult | Promise<RedisAcquireResult> {
     if (this.#pending.length === 0 && this.#stock >= count && performance.now() < this.#stockUntil) {
       this.#stock -= count;
-      return { ok: true, waitMs: 0, remaining: this.#stock, decidedAt: this.#stockDecidedAt };
+      return {
+        ok: true,
+        waitMs: 0,
+        remaining: this.#stock,
+        decidedAt: this.#stockDecidedAt,
+        prefetched: true,
+      };
     }
     return new Promise((resolve) => {
       this.#pending.push({ count, now, resolve });
@@ -74,7 +82,13 @@ export class PermitBatcher {
     while (this.#pending.length > 0 && this.#stock >= this.#pending[0]!.count) {
       const p = this.#pending.shift()!;
       this.#stock -= p.count;
-      p.resolve({ ok: true, waitMs: 0, remaining: this.#stock, decidedAt: this.#stockDecidedAt });
+      p.resolve({
+        ok: true,
+        waitMs: 0,
+        remaining: this.#stock,
+        decidedAt: this.#stockDecidedAt,
+        prefetched: true,
+      });
     }
     if (this.#pending.length === 0) return;
     // Callers asking one permit are served together; one asking several goes alone (all-or-nothing).

@@ -20,14 +20,15 @@ const spec = { name: "w", limit: config.limit, windowMs: config.windowMs, kind: 
 
 async function storeMode() {
   // Many concurrent callers hammer one window through the store; each admission reports the
-  // Redis time of the decision that reserved it and when it was handed out.
+  // Redis time of the decision that reserved it, when it was handed out, and whether it came
+  // from the stock of prefetched permits.
   const group = store.windows(config.scope, "api", [spec]);
   const admissions = [];
   const end = Date.now() + config.durationMs;
   const loop = async () => {
     while (Date.now() < end) {
       const result = await group.tryAcquire(1, Date.now());
-      if (result.ok) admissions.push([result.decidedAt, Date.now()]);
+      if (result.ok) admissions.push([result.decidedAt, Date.now(), result.prefetched === true]);
       else await sleep(Math.min(result.waitMs, 10));
     }
   };
