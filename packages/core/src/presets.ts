@@ -35,8 +35,9 @@ export const includedCreditsUsd: Readonly<Record<HuggingFaceTier, number>> = {
 };
 
 function fixedWindow(limit: number, scale: (ms: number) => number): WindowOptions[] {
-  // Smoothing: at most a tenth of the window at once, so a swarm cannot spend it in a second.
-  const burst = Math.max(1, Math.ceil(limit / 10));
+  // Smoothing: at most 1% of the window at once (3 s of its average rate), then the average
+  // rate: the smooth ramp Hugging Face asks for, since sudden bursts are answered 503.
+  const burst = Math.max(1, Math.ceil(limit / 100));
   return [{ name: "5m", limit, windowMs: scale(FIVE_MINUTES), kind: "fixed", smoothing: { burst } }];
 }
 
