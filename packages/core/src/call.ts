@@ -245,7 +245,11 @@ export class Call<T> implements AttemptHost, ActiveCall, Expirable {
 
   /** Settles the call now with `reason` (abort, total timeout, close); the attempt in flight is aborted. */
   cancel(reason: unknown): void {
-    if (this.#settled) return;
+    if (this.#settled) {
+      // Already answered, but a stream may still hold its slot: give it back (close, abort).
+      this.#held?.release();
+      return;
+    }
     this.#settled = true;
     this.#cancelReason = reason;
     this.#current?.fail(reason);
@@ -265,7 +269,10 @@ export class Call<T> implements AttemptHost, ActiveCall, Expirable {
     try {
       if (core.budget) {
         const reservation = core.budget.reserve(this.#info, this.#tick);
-        this.#reservation = isPromise(reservation) ? await reservation : reservation;
+        if (isPromise(reservation)) {
+          this.#tick = Number.NaN; // what follows runs after an await
+          this.#reservation = await reservation;
+        } else this.#reservation = reservation;
       }
       for (let attempt = 1; ; attempt++) {
         this.#checkLive();

@@ -464,6 +464,28 @@ describe("holdSlot", () => {
     expect(governor.stats().outcomes.success).toBe(2);
   });
 
+  it("gives a held slot back when the governor closes or the caller aborts", async () => {
+    const { governor } = setup({ concurrency: { initial: 2, max: 2, rampMs: 0 } });
+    const controller = new AbortController();
+    await governor.run(
+      async ({ holdSlot }) => {
+        holdSlot();
+        return "stream";
+      },
+      { signal: controller.signal },
+    );
+    await governor.run(async ({ holdSlot }) => {
+      holdSlot();
+      return "another stream";
+    });
+    expect(governor.stats().concurrency?.inFlight).toBe(2);
+    controller.abort(new Error("reader went away"));
+    expect(governor.stats().concurrency?.inFlight).toBe(1);
+    await governor.close();
+    expect(governor.stats().concurrency?.inFlight).toBe(0);
+    expect(governor.stats().calls.inFlight).toBe(0);
+  });
+
   it("gives the slot back at the call's total deadline if the stream is never released", async () => {
     const { clock, governor } = setup({
       concurrency: { initial: 1, max: 1, rampMs: 0 },
