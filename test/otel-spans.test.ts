@@ -190,15 +190,15 @@ describe("spans and metrics through startTelemetry's SDK", () => {
       "swarmgate.breaker.key": "together",
       "swarmgate.breaker.state": "open",
     });
-    // The breaker opens as the failed attempt comes back through it, before the call sees the 503.
+    // The 503 is counted as it arrives; the breaker then opens as the failed attempt comes back through it.
     expect(eventsOf(opened)).toEqual([
+      { name: "swarmgate.throttle", "swarmgate.throttle.source": "server_503", "swarmgate.throttle.wait": 0 },
       {
         name: "swarmgate.breaker.state_change",
         "swarmgate.breaker.key": "together",
         "swarmgate.breaker.previous_state": "closed",
         "swarmgate.breaker.state": "open",
       },
-      { name: "swarmgate.throttle", "swarmgate.throttle.source": "server_503", "swarmgate.throttle.wait": 0 },
     ]);
     expect(refused?.status.code).toBe(2);
     expect(refused?.attributes).toMatchObject({

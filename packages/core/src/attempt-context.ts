@@ -1,3 +1,4 @@
+import type { CallInfo } from "./call-info.js";
 import type { HeadersLike } from "./server-feedback.js";
 
 /** Token usage and cost of one call, as reported by the code that made it. */
@@ -21,6 +22,11 @@ export interface AttemptContext {
   /** 1 for the first attempt, 2 for the first retry, … */
   readonly attempt: number;
   /**
+   * The call info this attempt runs with: the caller's, unless a policy changed it for this
+   * attempt (a routing policy sending it to another provider, say).
+   */
+  readonly info: CallInfo;
+  /**
    * Aborts when the attempt times out, the call's signal aborts, or the governor closes.
    * Pass it to `fetch` (created on first read, so calls that ignore it pay nothing).
    */
@@ -37,6 +43,9 @@ export interface AttemptContext {
   holdSlot(): () => void;
 }
 
+/** The function a call runs on each attempt. */
+export type Attempt<T> = (context: AttemptContext) => Promise<T> | T;
+
 /** The call-side hooks an attempt context reports to. */
 export interface AttemptHost {
   readonly callSignal: AbortSignal | undefined;
@@ -48,6 +57,7 @@ export interface AttemptHost {
 /** @internal The context of one attempt; its abort controller exists only once `signal` is read. */
 export class AttemptContextImpl implements AttemptContext {
   readonly attempt: number;
+  readonly info: CallInfo;
   readonly #host: AttemptHost;
   #controller: AbortController | undefined;
   #pendingReason: unknown;
@@ -58,8 +68,9 @@ export class AttemptContextImpl implements AttemptContext {
   #reportUsage: ((usage: UsageReport) => void) | undefined;
   #holdSlot: (() => () => void) | undefined;
 
-  constructor(attempt: number, host: AttemptHost) {
+  constructor(attempt: number, host: AttemptHost, info: CallInfo) {
     this.attempt = attempt;
+    this.info = info;
     this.#host = host;
   }
 

@@ -30,6 +30,11 @@ export const breakerStateValue: Readonly<Record<BreakerState, number>> = {
 
 type Action = () => Promise<unknown>;
 
+/** Told when the breaker refuses an attempt (the reporter of the call that tried). */
+export interface RefusalListener {
+  throttled(source: "breaker_open", waitMs: number): void;
+}
+
 /** One upstream's breaker. */
 export class Breaker {
   readonly key: string;
@@ -95,14 +100,18 @@ export class Breaker {
   }
 
   /** Runs `action` through the breaker; rejects with {@link CircuitOpenError} while open. */
-  fire<T>(action: () => Promise<T>): Promise<T> {
-    if (this.#shared) return this.#fireShared(action, this.#shared);
-    return this.#fireLocal(action);
+  fire<T>(action: () => Promise<T>, refused?: RefusalListener): Promise<T> {
+    if (this.#shared) return this.#fireShared(action, this.#shared, refused);
+    return this.#fireLocal(action, refused);
   }
 
   // Remote state first: open elsewhere fails fast here; half-open elsewhere lets one probe
   // through in the whole fleet, and that probe's outcome closes or re-opens it for everyone.
-  async #fireShared<T>(action: () => Promise<T>, shared: SharedBreaker): Promise<T> {
+  async #fireShared<T>(
+    action: () => Promise<T>,
+    shared: SharedBreaker,
+    refused: RefusalListener | undefined,
+  ): Promise<T> {
     const now = this.#now();
     let until = this.#sharedUntil;
     if (now - this.#sharedReadAt >= SHARED_CACHE_MS) {
@@ -112,12 +121,17 @@ export class Breaker {
       this.#sharedUntil = until;
       this.#sharedReadAt = now;
     }
-    if (until > now) throw new CircuitOpenError(this.key, { retryAfterMs: until - now });
-    if (until === 0) return this.#fireLocal(action);
-    if (!(await settle(shared.tryProbe(now), false)))
+    if (until > now) {
+      refused?.throttled("breaker_open", 0);
+      throw new CircuitOpenError(this.key, { retryAfterMs: until - now });
+    }
+    if (until === 0) return this.#fireLocal(action, refused);
+    if (!(await settle(shared.tryProbe(now), false))) {
+      refused?.throttled("breaker_open", 0);
       throw new CircuitOpenError(this.key, { retryAfterMs: SHARED_CACHE_MS });
+    }
     try {
-      const value = await this.#fireLocal(action);
+      const value = await this.#fireLocal(action, refused);
       this.#sharedUntil = 0;
       this.#sharedReadAt = this.#now();
       await settle(shared.close(this.#now()));
@@ -135,11 +149,12 @@ export class Breaker {
     }
   }
 
-  #fireLocal<T>(action: () => Promise<T>): Promise<T> {
+  #fireLocal<T>(action: () => Promise<T>, refused: RefusalListener | undefined): Promise<T> {
     // Refuse before opossum does (open, or half-open with its probe out): the same test it
     // makes, without a rejected promise to translate on every call.
     const b = this.#breaker;
     if (!b.closed && !b.pendingClose) {
+      refused?.throttled("breaker_open", 0);
       const retryAfterMs = b.opened ? Math.max(0, this.#openedAt + this.#resetTimeoutMs - this.#now()) : 0;
       return Promise.reject(new CircuitOpenError(this.key, { retryAfterMs }));
     }

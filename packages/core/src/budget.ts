@@ -1,7 +1,7 @@
-import type { CallInfo } from "./call.js";
+import type { CallInfo } from "./call-info.js";
 import type { Clock } from "./clock.js";
 import { BudgetExceededError } from "./errors.js";
-import { isPromise } from "./quota-gate.js";
+import { isPromise } from "./is-promise.js";
 import type { Awaitable, CreditLedger, CreditReservation } from "./quota-store.js";
 
 /** Options of the credit budget. */

@@ -1,8 +1,11 @@
 import type { Clock, TimerHandle } from "./clock.js";
 import { QueueFullError } from "./errors.js";
-import { isPromise } from "./quota-gate.js";
+import { isPromise } from "./is-promise.js";
+import { createWaitQueue } from "./queues/create-wait-queue.js";
+import type { QueueKind, WaitQueue, WaitRequest } from "./queues/wait-queue.js";
 import type { SlotLease, SlotPool } from "./quota-store.js";
-import { WaiterQueue } from "./waiter-queue.js";
+
+const NO_DEADLINE: WaitRequest = { deadline: Number.POSITIVE_INFINITY };
 
 /** Options of {@link ConcurrencyLimiter}. */
 export interface ConcurrencyOptions {
@@ -26,13 +29,14 @@ export interface ConcurrencyOptions {
 
 /**
  * A concurrency limit that ramps linearly from `initial` to `max` over `rampMs` (again after
- * a breaker closes), optionally moved by AIMD, with a bounded FIFO queue of waiting callers.
+ * a breaker closes), optionally moved by AIMD, with a bounded queue of waiting callers
+ * (FIFO, priority or fair share).
  */
 export class ConcurrencyLimiter {
   readonly #options: ConcurrencyOptions;
   readonly #pool: SlotPool;
   readonly #clock: Clock;
-  readonly #queue = new WaiterQueue<SlotLease>();
+  readonly #queue: WaitQueue<SlotLease>;
   #rampStart: number;
   #ceiling: number;
   #successes = 0;
@@ -40,7 +44,8 @@ export class ConcurrencyLimiter {
   #pumping = false;
   #again = false;
 
-  constructor(options: ConcurrencyOptions, pool: SlotPool, clock: Clock) {
+  constructor(options: ConcurrencyOptions, pool: SlotPool, clock: Clock, queue: QueueKind = "fifo") {
+    this.#queue = createWaitQueue<SlotLease>(queue);
     this.#options = options;
     this.#pool = pool;
     this.#clock = clock;
@@ -64,20 +69,30 @@ export class ConcurrencyLimiter {
     return this.#queue.length;
   }
 
-  /** A slot lease, synchronously when one is free and nobody waits. */
-  acquire(signal?: AbortSignal, now = this.#clock.now()): SlotLease | Promise<SlotLease> {
+  /**
+   * A slot lease, synchronously when one is free and nobody waits. `request` is the caller's
+   * signal, or its place in the queue (`{ signal, priority, agent }`).
+   */
+  acquire(request?: AbortSignal | WaitRequest, now = this.#clock.now()): SlotLease | Promise<SlotLease> {
     if (this.#queue.length === 0) {
       const lease = this.#pool.tryAcquire(this.limit(now), now);
-      if (isPromise(lease)) return Promise.resolve(lease).then((l) => l ?? this.#wait(signal));
+      if (isPromise(lease)) return Promise.resolve(lease).then((l) => l ?? this.#wait(request));
       if (lease !== undefined) return lease;
     }
-    return this.#wait(signal);
+    return this.#wait(request);
   }
 
-  #wait(signal: AbortSignal | undefined): Promise<SlotLease> {
+  #wait(request: AbortSignal | WaitRequest | undefined): Promise<SlotLease> {
     if (this.#queue.length >= this.#options.maxQueue)
       return Promise.reject(new QueueFullError(this.#options.maxQueue));
-    const waiting = this.#queue.push(undefined, signal);
+    const waiting = this.#queue.push(
+      undefined,
+      request === undefined
+        ? NO_DEADLINE
+        : typeof (request as WaitRequest).deadline === "number"
+          ? (request as WaitRequest)
+          : { deadline: Number.POSITIVE_INFINITY, signal: request as AbortSignal },
+    );
     void this.#pump();
     return waiting;
   }

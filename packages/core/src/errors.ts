@@ -11,7 +11,8 @@ export type SwarmgateErrorCode =
   | "timeout"
   | "upstream"
   | "closed"
-  | "store_unavailable";
+  | "store_unavailable"
+  | "policy";
 
 /**
  * The base of every error swarmgate throws. Each carries a stable string `code` and the
@@ -131,6 +132,20 @@ export class GovernorClosedError extends SwarmgateError {
   }
 }
 
+/**
+ * A policy broke the pipeline's contract (it called `next` twice, or made a second attempt
+ * while the first was still running). The call settles with it, once; never retried.
+ */
+export class PolicyError extends SwarmgateError {
+  readonly code = "policy" as const;
+  constructor(
+    readonly policy: string,
+    message: string,
+  ) {
+    super(`Policy "${policy}" ${message}`);
+  }
+}
+
 /** True when `error` is a {@link BudgetExceededError}. */
 export const isBudgetExceededError = (error: unknown): error is BudgetExceededError =>
   hasCode(error, "budget_exceeded");
@@ -145,3 +160,5 @@ export const isThrottledError = (error: unknown): error is ThrottledError => has
 export const isTimeoutError = (error: unknown): error is TimeoutError => hasCode(error, "timeout");
 /** True when `error` is an {@link UpstreamError}. */
 export const isUpstreamError = (error: unknown): error is UpstreamError => hasCode(error, "upstream");
+/** True when `error` is a {@link PolicyError}. */
+export const isPolicyError = (error: unknown): error is PolicyError => hasCode(error, "policy");

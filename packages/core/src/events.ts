@@ -1,5 +1,5 @@
 import type { BreakerState } from "./breaker.js";
-import type { CallInfo } from "./call.js";
+import type { CallInfo } from "./call-info.js";
 import type { FailureReason } from "./classify.js";
 import type { Outcome, ThrottleSource } from "./semconv.js";
 

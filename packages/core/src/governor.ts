@@ -1,46 +1,24 @@
 import { ActiveCalls } from "./active-calls.js";
-import type { ResponseLike } from "./attempt-context.js";
-import { BreakerRegistry, breakerStateValue } from "./breaker.js";
-import { CreditBudget, CreditsExhausted } from "./budget.js";
-import { type Attempt, Call, type CallInfo } from "./call.js";
-import { classifyError } from "./classify.js";
-import { ConcurrencyLimiter } from "./concurrency.js";
+import type { Attempt, ResponseLike } from "./attempt-context.js";
+import { CreditsExhausted } from "./budget.js";
+import { Call } from "./call.js";
+import type { CallHost } from "./call-host.js";
+import type { CallInfo } from "./call-info.js";
+import { compose, invokeCall } from "./compose.js";
 import { DeadlineQueue } from "./deadline-queue.js";
 import { type Disposable, Emitter } from "./emitter.js";
 import { GovernorClosedError } from "./errors.js";
 import type { GovernorEvents } from "./events.js";
-import type { GovernorCore } from "./governor-core.js";
+import { feedbackDispatcher } from "./feedback.js";
+import { breakerGauge, type GovernorSnapshot, governorSnapshot, governorStats } from "./governor-state.js";
 import { type GovernorOptions, resolveOptions } from "./options.js";
-import { isPromise, QuotaGate } from "./quota-gate.js";
-import type { WindowGroup, WindowSnapshot } from "./quota-store.js";
-import { RetryBudget } from "./retry.js";
-import { readServerFeedback, type ServerFeedback } from "./server-feedback.js";
+import { defaultPolicies } from "./policies/defaults.js";
+import type { Policy, PolicyKit } from "./policy.js";
+import { expectPolicies } from "./policy-list.js";
 import { type GovernorStats, StatsRecorder } from "./stats.js";
 import { type CallTelemetry, GovernorTelemetry } from "./telemetry.js";
 
-// A simulator that compresses time speaks in its own seconds: bring them to the wall clock.
-function scaleFeedback(feedback: ServerFeedback, scale: number): ServerFeedback {
-  if (scale === 1) return feedback;
-  const ms = (value: number | undefined) => (value === undefined ? undefined : value / scale);
-  return {
-    status: feedback.status,
-    retryAfterMs: ms(feedback.retryAfterMs),
-    limits: feedback.limits.map((l) => ({ ...l, resetMs: ms(l.resetMs), windowMs: ms(l.windowMs) })),
-  };
-}
-
-/** The store's view of quotas and credits, for dashboards and CLIs. */
-export interface GovernorSnapshot {
-  readonly windows: Readonly<Record<string, readonly WindowSnapshot[]>>;
-  readonly credits:
-    | {
-        readonly spentUsd: number;
-        readonly reservedUsd: number;
-        readonly remainingUsd: number;
-        readonly limitUsd: number;
-      }
-    | undefined;
-}
+export type { GovernorSnapshot } from "./governor-state.js";
 
 /** Guards one quota scope (one HF token or organization): see {@link createGovernor}. */
 export interface Governor {
@@ -52,6 +30,8 @@ export interface Governor {
   readonly headerTimeScale: number;
   /** True once {@link Governor.close} was called. */
   readonly closed: boolean;
+  /** The pipeline every call goes through, outer to inner (after the `policies` option). */
+  readonly policies: readonly Policy[];
   /**
    * Runs `fn` under every policy: budget, retries, breaker, quota windows, concurrency and
    * timeouts. `fn` is called once per attempt with `{ attempt, signal, observe, … }`. The
@@ -79,9 +59,9 @@ export interface Governor {
 }
 
 /**
- * Creates a governor: the policies of DESIGN.md composed outer to inner (budget → retry →
- * breaker → quota windows → concurrency → attempt timeout). Options are validated here:
- * a bad one throws a `TypeError` naming it.
+ * Creates a governor: a pipeline of policies composed outer to inner (by default budget →
+ * retry → breaker → quota windows → concurrency → attempt timeout; the `policies` option
+ * changes it). Options are validated here: a bad one throws a `TypeError` naming it.
  *
  * @example
  * const governor = createGovernor({ name: "research-swarm", ...presets.huggingface({ tier: "pro" }) });
@@ -101,122 +81,67 @@ export function createGovernor(options: GovernorOptions = {}): Governor {
     meterProvider: o.meterProvider,
     options: options.telemetry,
   });
-  const groups = new Map<string, WindowGroup>();
-  const gates = new Map<string, QuotaGate>();
-  for (const [requestClass, specs] of o.quotas) {
-    if (specs.length === 0) continue;
-    const group = store.windows(o.scope, requestClass, specs);
-    groups.set(requestClass, group);
-    gates.set(requestClass, new QuotaGate(requestClass, group, clock));
-  }
-  const concurrency = o.concurrency
-    ? new ConcurrencyLimiter(o.concurrency, store.slots(o.scope), clock)
-    : undefined;
-  const isFailure = (error: unknown) =>
-    (o.classifyError?.(error) ?? classifyError(error, false)).breakerFailure;
-  const breakers = o.breaker
-    ? new BreakerRegistry(
-        o.breaker,
-        isFailure,
-        (key, state) => {
-          if (state === "closed") concurrency?.restartRamp();
-          events.emit("breaker", { key, state });
-        },
-        () => clock.now(),
-        store.breaker ? (key) => store.breaker?.(o.scope, key) : undefined,
-      )
-    : undefined;
   const creditsExhausted = new CreditsExhausted(clock);
-  const budget = o.budget
-    ? new CreditBudget(o.budget, store.ledger(o.scope), clock, creditsExhausted, o.defaultRequestClass)
-    : undefined;
-  const retryBudget = o.retry.budget ? new RetryBudget(o.retry.budget, clock) : undefined;
-  const stats = new StatsRecorder();
-  const deadlines = new DeadlineQueue(clock);
-  const active = new ActiveCalls();
-  const ownsStore = options.store === undefined;
-  let closed = false;
-
-  const applyFeedback = (response: ResponseLike, requestClass: string): number | undefined => {
-    const now = clock.now();
-    const feedback = scaleFeedback(readServerFeedback(response, now), o.headerTimeScale);
-    const exhausted = feedback.status === 429;
-    const touched = new Set<string>();
-    let hint: number | undefined;
-    for (const limit of feedback.limits) {
-      const cls = groups.has(limit.policy) ? limit.policy : requestClass;
-      const group = groups.get(cls);
-      if (!group) continue;
-      touched.add(cls);
-      const correction = {
-        remaining: limit.remaining,
-        resetMs: limit.resetMs,
-        quota: limit.quota,
-        windowMs: limit.windowMs,
-        exhausted: exhausted && limit.remaining === 0,
-      };
-      const done = group.correct(correction, now);
-      if (isPromise(done)) Promise.resolve(done).catch(() => {});
-      if (correction.exhausted && limit.resetMs !== undefined) hint = Math.max(hint ?? 0, limit.resetMs);
-      events.emit("quotaCorrected", { requestClass: cls, ...correction });
-    }
-    // A 429 with only Retry-After empties the window for that long; with no header at all
-    // (some routed providers) the windows are left alone and backoff does the work.
-    if (exhausted && feedback.limits.length === 0 && feedback.retryAfterMs !== undefined) {
-      const done = groups
-        .get(requestClass)
-        ?.correct({ exhausted: true, resetMs: feedback.retryAfterMs }, now);
-      if (isPromise(done)) Promise.resolve(done).catch(() => {});
-      touched.add(requestClass);
-    }
-    for (const cls of touched) gates.get(cls)?.kick();
-    if (feedback.retryAfterMs !== undefined) hint = feedback.retryAfterMs;
-    return exhausted || feedback.status === 503 ? hint : undefined;
-  };
-
-  const core: GovernorCore = {
-    options: o,
+  const kit: PolicyKit = {
+    name: o.name,
     clock,
-    gates,
-    concurrency,
-    breakers,
-    budget,
+    store,
+    scope: o.scope,
+    queue: o.queue,
+    defaultRequestClass: o.defaultRequestClass,
+    classifyError: o.classifyError,
+    events,
     creditsExhausted,
-    retryBudget,
-    deadlines,
+  };
+  const defaults = defaultPolicies(o, kit);
+  const policies = Object.freeze(
+    o.policies ? expectPolicies(o.policies(Object.freeze([...defaults]), kit)) : defaults,
+  );
+  // Default policies the user left out still own timers and listeners: close them too.
+  const owned = [...new Set([...policies, ...defaults])];
+  const stats = new StatsRecorder();
+  const active = new ActiveCalls();
+  const feedback = feedbackDispatcher(policies, clock, o.headerTimeScale);
+  const host: CallHost = {
+    defaultRequestClass: o.defaultRequestClass,
+    totalTimeoutMs: o.totalTimeoutMs,
+    clock,
+    store,
+    deadlines: new DeadlineQueue(clock),
     telemetry,
     stats,
     events,
     active,
-    applyFeedback,
+    creditsExhausted,
+    classifyError: o.classifyError,
+    pipeline: compose(policies, invokeCall),
+    describers: policies.filter((p) => p.describe !== undefined),
+    feedback,
   };
+  const ownsStore = options.store === undefined;
+  let closed = false;
 
   const unobserve = telemetry.observe({
-    concurrency: () => ({
-      limit: concurrency?.limit() ?? 0,
-      inFlight: concurrency?.inFlight ?? 0,
-      queued: concurrency?.queued ?? 0,
-    }),
-    breakers: () =>
-      Object.fromEntries(Object.entries(breakers?.states() ?? {}).map(([k, s]) => [k, breakerStateValue[s]])),
-    quota: async () => {
-      const out: { requestClass: string; window: string; remaining: number; limit: number }[] = [];
-      for (const [requestClass, group] of groups) {
-        // A remote store answers asynchronously (one round trip per class and collection).
-        const answer = group.snapshot(clock.now());
-        const snapshot = isPromise(answer) ? await answer : answer;
-        for (const w of snapshot)
-          out.push({ requestClass, window: w.name, remaining: w.remaining, limit: w.limit });
-      }
-      return out;
+    concurrency: () => {
+      const s = governorStats(o.name, stats, active, policies).concurrency;
+      return { limit: s?.limit ?? 0, inFlight: s?.inFlight ?? 0, queued: s?.queued ?? 0 };
     },
-    credits: async () => (budget ? budget.read() : undefined),
+    breakers: () => breakerGauge(policies),
+    quota: async () => {
+      // A remote store answers asynchronously (one round trip per class and collection).
+      const { windows } = await governorSnapshot(policies, clock.now());
+      return Object.entries(windows).flatMap(([requestClass, list]) =>
+        list.map((w) => ({ requestClass, window: w.name, remaining: w.remaining, limit: w.limit })),
+      );
+    },
+    credits: async () => (await governorSnapshot(policies, clock.now())).credits,
   });
 
   return {
     name: o.name,
     headerTimeScale: o.headerTimeScale,
     telemetry,
+    policies,
     get closed() {
       return closed;
     },
@@ -224,47 +149,32 @@ export function createGovernor(options: GovernorOptions = {}): Governor {
       if (closed) return Promise.reject(new GovernorClosedError(o.name));
       if (typeof fn !== "function")
         return Promise.reject(new TypeError(`Expected \`fn\` to be a function, got ${typeof fn}`));
-      return new Call(core, fn, info).promise;
+      return new Call(host, fn, info).promise;
     },
     observe(response, info) {
-      applyFeedback(response, info?.requestClass ?? o.defaultRequestClass);
+      feedback(response, info?.requestClass ?? o.defaultRequestClass);
     },
-    stats(): GovernorStats {
-      const quota: Record<string, { remaining: number; waiting: number }> = {};
-      for (const [cls, gate] of gates) quota[cls] = { remaining: gate.lastRemaining, waiting: gate.waiting };
-      return {
-        name: o.name,
-        calls: { started: stats.started, settled: stats.settled, inFlight: active.size },
-        outcomes: { ...stats.outcomes },
-        attempts: stats.attempts,
-        retries: { ...stats.retries },
-        throttles: { ...stats.throttles },
-        latencyMs: stats.latency.snapshot(),
-        concurrency: concurrency
-          ? { limit: concurrency.limit(), inFlight: concurrency.inFlight, queued: concurrency.queued }
-          : undefined,
-        quota,
-        breakers: breakers?.states() ?? {},
-        creditsSpentUsd: stats.creditsSpentUsd,
-      };
-    },
-    async snapshot(): Promise<GovernorSnapshot> {
-      const windows: Record<string, readonly WindowSnapshot[]> = {};
-      for (const [cls, group] of groups) windows[cls] = await group.snapshot(clock.now());
-      return { windows, credits: budget ? await budget.read() : undefined };
-    },
+    stats: () => governorStats(o.name, stats, active, policies),
+    snapshot: () => governorSnapshot(policies, clock.now()),
     on: (event, listener) => events.on(event, listener),
     async close() {
       if (closed) return;
       closed = true;
       const error = new GovernorClosedError(o.name);
-      for (const gate of gates.values()) gate.drain(error);
-      concurrency?.drain(error);
+      // Everything stops in one synchronous stretch: no waiter can slip through meanwhile.
+      const closing: unknown[] = [];
+      for (const policy of owned) {
+        try {
+          closing.push(policy.close?.(error));
+        } catch {
+          // one policy failing to close must not keep the others open
+        }
+      }
       for (const call of active.snapshot()) call.cancel(error);
-      breakers?.shutdown();
-      deadlines.clear();
+      host.deadlines.clear();
       unobserve();
       events.clear();
+      await Promise.allSettled(closing);
       if (ownsStore) await store.close();
     },
   };

@@ -1,13 +1,14 @@
-export type { AttemptContext, ResponseLike, UsageReport } from "./attempt-context.js";
+export type { Attempt, AttemptContext, ResponseLike, UsageReport } from "./attempt-context.js";
 export type { BreakerOptions, BreakerState } from "./breaker.js";
 export { breakerStateValue } from "./breaker.js";
 export type { BudgetOptions } from "./budget.js";
 export { monthOf } from "./budget.js";
-export type { Attempt, CallInfo } from "./call.js";
+export type { CallInfo } from "./call-info.js";
 export type { ErrorVerdict, FailureReason } from "./classify.js";
 export { classifyError, isFinal, markFinal, statusOf } from "./classify.js";
 export type { Clock, TimerHandle } from "./clock.js";
 export { sleep, systemClock } from "./clock.js";
+export { compose } from "./compose.js";
 export type { ConcurrencyOptions } from "./concurrency.js";
 export { ConcurrencyLimiter } from "./concurrency.js";
 export type { Disposable } from "./emitter.js";
@@ -18,11 +19,13 @@ export {
   GovernorClosedError,
   isBudgetExceededError,
   isCircuitOpenError,
+  isPolicyError,
   isQueueFullError,
   isSwarmgateError,
   isThrottledError,
   isTimeoutError,
   isUpstreamError,
+  PolicyError,
   QueueFullError,
   SwarmgateError,
   ThrottledError,
@@ -37,8 +40,31 @@ export { LatencyHistogram } from "./latency-histogram.js";
 export { ManualClock } from "./manual-clock.js";
 export { memoryStore, windowFor } from "./memory-store.js";
 export type { GovernorOptions, WindowOptions } from "./options.js";
+export { attemptTimeoutPolicy } from "./policies/attempt-timeout.js";
+export { breakerPolicy } from "./policies/breaker.js";
+export type { BudgetPolicyOptions } from "./policies/budget.js";
+export { budgetPolicy } from "./policies/budget.js";
+export { concurrencyPolicy } from "./policies/concurrency.js";
+export type { QuotaPolicyOptions } from "./policies/quota.js";
+export { quotaPolicy } from "./policies/quota.js";
+export { retryPolicy } from "./policies/retry.js";
+export type {
+  AttemptEndListener,
+  CallEndListener,
+  Next,
+  Policy,
+  PolicyContext,
+  PolicyKit,
+  PolicySnapshot,
+  PolicyState,
+  Reporter,
+  UsageTotals,
+} from "./policy.js";
 export type { HuggingFacePresetOptions, HuggingFaceTier } from "./presets.js";
 export { includedCreditsUsd, presets } from "./presets.js";
+export type { QueueKind, WaitRequest } from "./queues/wait-queue.js";
+export { QUEUE_KINDS } from "./queues/wait-queue.js";
+export type { GateRequest } from "./quota-gate.js";
 export { QuotaGate } from "./quota-gate.js";
 export type {
   AcquireResult,

@@ -46,6 +46,10 @@ class MemoryWindowGroup implements WindowGroup {
     windowFor(this.#windows, correction)?.correct(correction, now);
   }
 
+  adjust(delta: number, now: number, takenAt: number): void {
+    for (const window of this.#windows) window.adjust(delta, now, takenAt);
+  }
+
   snapshot(now: number): readonly WindowSnapshot[] {
     return this.#windows.map((w) => w.snapshot(now));
   }

@@ -5,6 +5,15 @@ import type { ErrorVerdict } from "./classify.js";
 import { type Clock, systemClock } from "./clock.js";
 import type { ConcurrencyOptions } from "./concurrency.js";
 import { memoryStore } from "./memory-store.js";
+import type { Policy, PolicyKit } from "./policy.js";
+import {
+  resolveBreaker,
+  resolveBudget,
+  resolveConcurrency,
+  resolveRetry,
+  resolveWindows,
+} from "./policy-options.js";
+import { QUEUE_KINDS, type QueueKind } from "./queues/wait-queue.js";
 import type { QuotaStore, WindowSpec } from "./quota-store.js";
 import type { RetryOptions } from "./retry.js";
 import type { TelemetryOptions } from "./telemetry-options.js";
@@ -73,6 +82,19 @@ export interface GovernorOptions {
   readonly meterProvider?: MeterProvider;
   /** Naming generation, content capture, provider name (docs/telemetry.md). */
   readonly telemetry?: TelemetryOptions;
+  /**
+   * The order in which callers waiting for a quota permit or a concurrency slot are served:
+   * `"fifo"`, `"priority"` (`CallInfo.priority`, higher first, FIFO within a priority) or
+   * `"fair-share"` (round-robin across `CallInfo.agent`). @default "fifo"
+   */
+  readonly queue?: QueueKind;
+  /**
+   * Inserts, removes, reorders or replaces policies: called once with the default pipeline
+   * (budget → retry → breaker → quota → concurrency → attempt-timeout, minus those turned
+   * off) and a kit to build policies with; returns the pipeline to use, outer to inner.
+   * @default (defaults) => defaults
+   */
+  readonly policies?: (defaults: readonly Policy[], kit: PolicyKit) => readonly Policy[];
 }
 
 /** Options after defaults and validation. */
@@ -94,49 +116,8 @@ export interface ResolvedOptions {
   readonly classifyError: ((error: unknown) => ErrorVerdict | undefined) | undefined;
   readonly tracerProvider: TracerProvider | undefined;
   readonly meterProvider: MeterProvider | undefined;
-}
-
-const concurrencyDefaults: ConcurrencyOptions = {
-  initial: 10,
-  max: 50,
-  rampMs: 180_000,
-  maxQueue: 10_000,
-  adaptive: false,
-  pollMs: 50,
-};
-const retryDefaults: RetryOptions = {
-  maxAttempts: 6,
-  baseDelayMs: 1_000,
-  maxDelayMs: 30_000,
-  budget: { ratio: 0.2, minRetries: 10, windowMs: 10_000 },
-  random: Math.random,
-};
-const breakerDefaults: BreakerOptions = {
-  errorThresholdPercentage: 50,
-  resetTimeoutMs: 30_000,
-  volumeThreshold: 10,
-  rollingWindowMs: 10_000,
-};
-
-function windows(requestClass: string, list: unknown): WindowSpec[] {
-  const path = `quotas.${requestClass}`;
-  if (!Array.isArray(list)) fail(path, "an array of windows", list);
-  const names = new Set<string>();
-  return list.map((raw, i) => {
-    const w = expectObject(`${path}[${i}]`, raw);
-    const windowMs = expectInteger(`${path}[${i}].windowMs`, w.windowMs, 1);
-    const limit = expectInteger(`${path}[${i}].limit`, w.limit, 1);
-    const name = w.name === undefined ? `${windowMs / 1000}s` : expectString(`${path}[${i}].name`, w.name);
-    if (names.has(name)) fail(`${path}[${i}].name`, "unique within its request class", name);
-    names.add(name);
-    const kind = expectOneOf(`${path}[${i}].kind`, w.kind ?? "fixed", ["fixed", "sliding"] as const);
-    let smoothing: { burst: number } | undefined;
-    if (w.smoothing !== undefined) {
-      const s = expectObject(`${path}[${i}].smoothing`, w.smoothing);
-      smoothing = { burst: expectInteger(`${path}[${i}].smoothing.burst`, s.burst, 1) };
-    }
-    return { name, limit, windowMs, kind, smoothing };
-  });
+  readonly queue: QueueKind;
+  readonly policies: GovernorOptions["policies"];
 }
 
 /** Spreads the defaults once and validates once: a bad value throws a TypeError naming it. */
@@ -145,63 +126,17 @@ export function resolveOptions(input: GovernorOptions = {}): ResolvedOptions {
   const name = o.name === undefined ? "default" : expectString("name", o.name);
   const quotas = new Map<string, WindowSpec[]>();
   for (const [requestClass, list] of Object.entries(expectObject("quotas", o.quotas)))
-    quotas.set(requestClass, windows(requestClass, list));
+    quotas.set(requestClass, resolveWindows(`quotas.${requestClass}`, list));
 
-  let concurrency: ConcurrencyOptions | false = false;
-  if (o.concurrency !== false) {
-    const c = { ...concurrencyDefaults, ...expectObject("concurrency", o.concurrency) } as ConcurrencyOptions;
-    expectInteger("concurrency.max", c.max, 1);
-    expectInteger("concurrency.initial", c.initial, 1);
-    if (c.initial > c.max) fail("concurrency.initial", `at most concurrency.max (${c.max})`, c.initial);
-    expectNumber("concurrency.rampMs", c.rampMs);
-    expectInteger("concurrency.maxQueue", c.maxQueue, 0, true);
-    expectNumber("concurrency.pollMs", c.pollMs, 1);
-    if (c.adaptive !== false) {
-      const a = expectObject("concurrency.adaptive", c.adaptive === (true as unknown) ? {} : c.adaptive);
-      const adaptive = { decrease: 0.7, min: 1, ...a };
-      expectNumber("concurrency.adaptive.decrease", adaptive.decrease, 0.01, 0.99);
-      expectInteger("concurrency.adaptive.min", adaptive.min, 1);
-      concurrency = { ...c, adaptive };
-    } else concurrency = c;
-  }
-
-  const r = o.retry === false ? { maxAttempts: 1 } : expectObject("retry", o.retry);
-  const retry = { ...retryDefaults, ...r } as RetryOptions;
-  expectInteger("retry.maxAttempts", retry.maxAttempts, 1);
-  expectNumber("retry.baseDelayMs", retry.baseDelayMs);
-  expectNumber("retry.maxDelayMs", retry.maxDelayMs);
-  expectFunction("retry.random", retry.random);
-  if (retry.budget !== false) {
-    const b = { ...(retryDefaults.budget as object), ...expectObject("retry.budget", retry.budget) } as {
-      ratio: number;
-      minRetries: number;
-      windowMs: number;
-    };
-    expectNumber("retry.budget.ratio", b.ratio);
-    expectInteger("retry.budget.minRetries", b.minRetries);
-    expectInteger("retry.budget.windowMs", b.windowMs, 10);
-    Object.assign(retry, { budget: b });
-  }
-
-  let breaker: BreakerOptions | false = false;
-  if (o.breaker !== false) {
-    breaker = { ...breakerDefaults, ...expectObject("breaker", o.breaker) } as BreakerOptions;
-    expectNumber("breaker.errorThresholdPercentage", breaker.errorThresholdPercentage, 0, 100);
-    expectInteger("breaker.resetTimeoutMs", breaker.resetTimeoutMs, 1);
-    expectInteger("breaker.volumeThreshold", breaker.volumeThreshold, 0);
-    expectInteger("breaker.rollingWindowMs", breaker.rollingWindowMs, 10);
-  }
-
-  let budget: BudgetOptions | undefined;
-  if (o.budget !== undefined) {
-    const b = expectObject("budget", o.budget);
-    budget = {
-      monthlyUsd: expectNumber("budget.monthlyUsd", b.monthlyUsd),
-      defaultEstimateUsd: expectNumber("budget.defaultEstimateUsd", b.defaultEstimateUsd ?? 0.001),
-      estimateUsd:
-        b.estimateUsd === undefined ? undefined : expectFunction("budget.estimateUsd", b.estimateUsd),
-    };
-  }
+  const concurrency = o.concurrency === false ? false : resolveConcurrency(o.concurrency);
+  const retry = resolveRetry(o.retry);
+  const breaker = o.breaker === false ? false : resolveBreaker(o.breaker);
+  const budget = o.budget === undefined ? undefined : resolveBudget(o.budget);
+  const queue = expectOneOf("queue", o.queue ?? "fifo", QUEUE_KINDS);
+  const policies =
+    o.policies === undefined
+      ? undefined
+      : expectFunction<NonNullable<GovernorOptions["policies"]>>("policies", o.policies);
 
   const clock = o.clock ?? systemClock;
   if (typeof clock?.now !== "function" || typeof clock.setTimeout !== "function")
@@ -236,5 +171,7 @@ export function resolveOptions(input: GovernorOptions = {}): ResolvedOptions {
       o.classifyError === undefined ? undefined : expectFunction("classifyError", o.classifyError),
     tracerProvider: o.tracerProvider,
     meterProvider: o.meterProvider,
+    queue,
+    policies,
   };
 }

@@ -1,43 +1,45 @@
 import type { Clock, TimerHandle } from "./clock.js";
 import { ThrottledError } from "./errors.js";
+import { isPromise } from "./is-promise.js";
+import { createWaitQueue } from "./queues/create-wait-queue.js";
+import type { QueueKind, WaitEntry, WaitQueue, WaitRequest } from "./queues/wait-queue.js";
 import type { AcquireResult, WindowGroup } from "./quota-store.js";
-import { WaiterQueue } from "./waiter-queue.js";
 
 interface Waiting {
   readonly enqueuedAt: number;
-  readonly deadline: number;
+  readonly count: number;
 }
 
 // How many waiters' permits one pump asks a remote store for at once.
 const REMOTE_BATCH = 32;
 
 /** What {@link QuotaGate.acquire} needs to know about the caller. */
-export interface GateRequest {
-  /** Epoch ms after which waiting is pointless; `Infinity` waits as long as it takes. */
-  readonly deadline: number;
-  readonly signal?: AbortSignal | undefined;
+export interface GateRequest extends WaitRequest {
+  /** Permits to take (a weighted call: estimated tokens, say). @default 1 */
+  readonly count?: number | undefined;
 }
 
 /**
- * Hands out the quota permits of one request class in FIFO order. Waiting is the normal
- * case: a caller waits for its permit unless the wait would pass its deadline, and new
- * callers never overtake waiting ones.
+ * Hands out the quota permits of one request class in queue order (FIFO, priority or fair
+ * share). Waiting is the normal case: a caller waits for its permits unless the wait would
+ * pass its deadline, and new callers never overtake waiting ones.
  */
 export class QuotaGate {
   readonly requestClass: string;
   readonly #group: WindowGroup;
   readonly #clock: Clock;
   // An aborted head makes way: the next one is examined at once.
-  readonly #queue = new WaiterQueue<number, Waiting>(() => this.kick());
+  readonly #queue: WaitQueue<number, Waiting>;
   #timer: TimerHandle | undefined;
   #pumping = false;
   #again = false;
   #lastRemaining = Number.POSITIVE_INFINITY;
 
-  constructor(requestClass: string, group: WindowGroup, clock: Clock) {
+  constructor(requestClass: string, group: WindowGroup, clock: Clock, queue: QueueKind = "fifo") {
     this.requestClass = requestClass;
     this.#group = group;
     this.#clock = clock;
+    this.#queue = createWaitQueue<number, Waiting>(queue, () => this.kick());
   }
 
   /** Callers waiting for a permit. */
@@ -50,23 +52,35 @@ export class QuotaGate {
     return this.#lastRemaining;
   }
 
-  /**
-   * Takes one permit. Returns `0` synchronously when one is free and nobody waits;
-   * otherwise a promise of the milliseconds waited.
-   */
-  acquire(request: GateRequest, now = this.#clock.now()): number | Promise<number> {
-    if (this.#queue.length > 0) return this.#enqueue(request);
-    const result = this.#group.tryAcquire(1, now);
-    if (isPromise(result)) return Promise.resolve(result).then((r) => this.#decide(r, request));
-    return this.#decide(result, request, now);
+  /** The windows this gate hands out permits of. */
+  get group(): WindowGroup {
+    return this.#group;
   }
 
-  #decide(result: AcquireResult, request: GateRequest, now?: number): number | Promise<number> {
+  /**
+   * Takes `request.count` permits (one by default). Returns `0` synchronously when they are
+   * free and nobody waits; otherwise a promise of the milliseconds waited.
+   */
+  acquire(request: GateRequest, now = this.#clock.now()): number | Promise<number> {
+    const count = request.count ?? 1;
+    if (this.#queue.length > 0) return this.#enqueue(request, count);
+    const result = this.#group.tryAcquire(count, now);
+    if (isPromise(result)) return Promise.resolve(result).then((r) => this.#decide(r, request, count));
+    return this.#decide(result, request, count, now);
+  }
+
+  #decide(
+    result: AcquireResult,
+    request: GateRequest,
+    count: number,
+    now?: number,
+  ): number | Promise<number> {
     this.#lastRemaining = result.remaining;
     if (result.ok) return 0;
-    if ((now ?? this.#clock.now()) + result.waitMs > request.deadline)
+    const waitMs = result.waitMs;
+    if (!Number.isFinite(waitMs) || (now ?? this.#clock.now()) + waitMs > request.deadline)
       return Promise.reject(this.#refusal(result));
-    return this.#enqueue(request);
+    return this.#enqueue(request, count);
   }
 
   /** Re-examines the queue now, e.g. after the server said more permits are left. */
@@ -81,11 +95,8 @@ export class QuotaGate {
     this.#queue.drain(error);
   }
 
-  #enqueue(request: GateRequest): Promise<number> {
-    const waiting = this.#queue.push(
-      { enqueuedAt: this.#clock.now(), deadline: request.deadline },
-      request.signal,
-    );
+  #enqueue(request: GateRequest, count: number): Promise<number> {
+    const waiting = this.#queue.push({ enqueuedAt: this.#clock.now(), count }, request);
     if (this.#queue.length === 1) void this.#pump();
     return waiting;
   }
@@ -100,23 +111,23 @@ export class QuotaGate {
     this.#timer = undefined;
     try {
       for (;;) {
-        if (this.#queue.length === 0) return;
+        const head = this.#queue.peek();
+        if (!head) return;
         this.#again = false;
-        const answer = this.#group.tryAcquire(1, this.#clock.now());
+        const answer = this.#group.tryAcquire(head.data.count, this.#clock.now());
         const result = isPromise(answer) ? await this.#askRemote(answer) : answer;
         this.#lastRemaining = result.remaining;
         const now = this.#clock.now();
         if (result.ok) {
-          // Permits are interchangeable: if the head gave up while the store answered, the next one gets it.
-          const head = this.#queue.at(0);
-          if (head) this.#queue.resolveHead(now - head.data.enqueuedAt);
+          if (!isPromise(answer)) this.#queue.resolveHead(now - head.data.enqueuedAt);
+          continue;
+        }
+        if (!Number.isFinite(result.waitMs)) {
+          this.#queue.rejectHead(this.#refusal(result)); // more permits than any window holds: never
           continue;
         }
         // Waiters behind the head wait at least as long: refuse every one whose deadline falls first.
-        this.#queue.rejectWhere(
-          (w) => now + result.waitMs > w.deadline,
-          () => this.#refusal(result),
-        );
+        this.#queue.rejectExpired(now + result.waitMs, () => this.#refusal(result));
         if (this.#again) continue;
         if (this.#queue.length > 0) {
           this.#timer = this.#clock.setTimeout(
@@ -138,25 +149,39 @@ export class QuotaGate {
   }
 
   // A remote store costs a round trip per answer: ask for the permits of the next waiters
-  // at once (the store may merge the requests into one), serve every waiter that got one,
-  // and return the first refusal — or the last grant, for the head the loop serves.
+  // at once (the store may merge the requests into one), serve, in order, every waiter up to
+  // the first refusal, give the others back their place, and return the first refusal (or
+  // the last grant). `first` is the head's answer, already asked for.
   async #askRemote(first: PromiseLike<AcquireResult>): Promise<AcquireResult> {
-    const more = Math.min(this.#queue.length, REMOTE_BATCH) - 1;
+    const batch = this.#queue.take(REMOTE_BATCH);
     const now = this.#clock.now();
-    const answers = [first];
-    for (let i = 0; i < more; i++) answers.push(this.#group.tryAcquire(1, now) as PromiseLike<AcquireResult>);
-    const results = await Promise.all(answers);
-    const granted = results.filter((r) => r.ok).length;
-    const refusal = results.find((r) => !r.ok);
-    // All but one grant are handed out here; the loop hands out the last one.
-    const served = refusal ? granted : granted - 1;
-    const at = this.#clock.now();
-    for (let i = 0; i < served; i++) {
-      const head = this.#queue.at(0);
-      if (!head) break; // a waiter left meanwhile: its permit is spent, never over-admitted
-      this.#queue.resolveHead(at - head.data.enqueuedAt);
+    const answers: PromiseLike<AcquireResult>[] = [first];
+    for (let i = 1; i < batch.length; i++)
+      answers.push(Promise.resolve(this.#group.tryAcquire(batch[i]!.data.count, now)));
+    let results: AcquireResult[];
+    try {
+      results = await Promise.all(answers);
+    } catch (error) {
+      for (const entry of batch) entry.reject(error);
+      throw error;
     }
-    return refusal ?? (results[results.length - 1] as AcquireResult);
+    const at = this.#clock.now();
+    let refused = -1;
+    for (let i = 0; i < batch.length; i++) {
+      const entry = batch[i]!;
+      const r = results[i]!;
+      if (refused < 0 && !r.ok) refused = i;
+      if (!r.ok) continue;
+      // A grant behind a refusal would overtake; a waiter that left has no use for its grant.
+      if (refused >= 0 || !entry.resolve(at - entry.data.enqueuedAt)) this.#giveBack(entry, at);
+    }
+    if (refused >= 0) this.#queue.restore(batch.slice(refused));
+    return refused >= 0 ? results[refused]! : results[results.length - 1]!;
+  }
+
+  #giveBack(entry: WaitEntry<number, Waiting>, now: number): void {
+    const done = this.#group.adjust?.(-entry.data.count, now, now);
+    if (isPromise(done)) Promise.resolve(done).catch(() => {});
   }
 
   #refusal(result: AcquireResult): ThrottledError {
@@ -166,9 +191,4 @@ export class QuotaGate {
       { retryAfterMs: Number.isFinite(result.waitMs) ? result.waitMs : undefined },
     );
   }
-}
-
-/** True for a thenable. */
-export function isPromise<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
-  return typeof (value as { then?: unknown } | null)?.then === "function";
 }

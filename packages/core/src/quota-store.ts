@@ -67,6 +67,13 @@ export interface WindowGroup {
   tryAcquire(count: number, now: number): Awaitable<AcquireResult>;
   /** Applies what the server said (remaining, reset, real quota, or a 429). */
   correct(correction: WindowCorrection, now: number): Awaitable<void>;
+  /**
+   * Reconciles a weighted take after the response: `delta < 0` gives back permits taken at
+   * `takenAt` that the call did not use (dropped for a window that has rolled over since);
+   * `delta > 0` takes the overshoot, past the limit if need be, so that later callers wait
+   * longer. Optional: a store without it keeps what was taken (the cautious side).
+   */
+  adjust?(delta: number, now: number, takenAt: number): Awaitable<void>;
   /** Current view of every window. */
   snapshot(now: number): Awaitable<readonly WindowSnapshot[]>;
 }

@@ -80,6 +80,35 @@ export class WindowState {
     if (this.#burst !== undefined) this.#tokens -= count;
   }
 
+  /**
+   * Reconciles a weighted take: gives back `-delta` permits taken at `takenAt` (not once the
+   * window that counted them has rolled over), or takes `delta` more, past the limit if need
+   * be. A sliding log that overflows lets its oldest admissions go early but admits nothing
+   * before they would have left.
+   */
+  adjust(delta: number, now: number, takenAt: number): void {
+    if (delta === 0 || !Number.isFinite(delta)) return;
+    if (this.kind === "fixed") {
+      this.#roll(now);
+      if (delta > 0) this.#used += delta;
+      else if (takenAt >= this.#resetAt - this.#windowMs) this.#used = Math.max(0, this.#used + delta);
+    } else {
+      this.#expire(now);
+      if (delta > 0) this.#append(delta, now);
+      else {
+        // Our own admissions are the newest ones logged at or after takenAt.
+        for (let n = -delta; n > 0 && this.#size > 0; n--) {
+          if (this.#log[(this.#head + this.#size - 1) % this.#log.length]! < takenAt) break;
+          this.#size--;
+        }
+      }
+    }
+    if (this.#burst !== undefined) {
+      this.#refill(now);
+      this.#tokens = Math.min(this.#burst, this.#tokens - delta);
+    }
+  }
+
   /** Permits left right now. */
   remaining(now: number): number {
     if (now < this.#blockedUntil) return 0;
@@ -142,6 +171,19 @@ export class WindowState {
       ? this.#resetAt + Math.ceil((now - this.#resetAt + 1) / this.#windowMs) * this.#windowMs
       : now + this.#windowMs;
     this.#used = 0;
+  }
+
+  #append(count: number, now: number): void {
+    const log = this.#log;
+    for (let i = 0; i < count; i++) {
+      if (this.#size === log.length) {
+        this.#blockedUntil = Math.max(this.#blockedUntil, log[this.#head]! + this.#windowMs);
+        this.#head = (this.#head + 1) % log.length;
+        this.#size--;
+      }
+      log[(this.#head + this.#size) % log.length] = now;
+      this.#size++;
+    }
   }
 
   #expire(now: number): void {

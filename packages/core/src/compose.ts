@@ -1,0 +1,80 @@
+import { PolicyError } from "./errors.js";
+import type { Next, Policy, PolicyContext } from "./policy.js";
+
+/** @internal A context that can start an attempt: what the composed pipeline needs of a call. */
+export interface PipelineContext extends PolicyContext {
+  /** Runs `inner` as a new attempt of the call (with `ctx`, the call or a view of it). */
+  runAttempt<T>(inner: Next<T>, ctx: PolicyContext): Promise<T>;
+  /** Calls the call's function for the current attempt: the end of the pipeline. */
+  invoke<T>(ctx: PolicyContext): Promise<T>;
+}
+
+/** The end of every pipeline: the call's own function. */
+export const invokeCall: Next<unknown> = (ctx) => (ctx as PipelineContext).invoke(ctx);
+
+// The shipped policies keep the contract by construction: they skip the guard (and its
+// allocation) on the hot path. Anyone else's policy is guarded.
+const shipped = new WeakSet<Policy>();
+
+/** @internal Marks a policy made by swarmgate itself. */
+export function shippedPolicy<P extends Policy>(policy: P): P {
+  shipped.add(policy);
+  return policy;
+}
+
+function trusted<T>(policy: Policy, next: Next<T>): Next<T> {
+  return (ctx) => {
+    try {
+      return policy.execute(ctx, next);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
+}
+
+// A user's policy may throw, return a plain value or a foreign thenable, or call `next`
+// twice: whatever it does, the pipeline sees one promise and at most one inner run.
+function guarded<T>(policy: Policy, next: Next<T>): Next<T> {
+  return (ctx) => {
+    let once = next;
+    if (!policy.retries) {
+      let called = false;
+      once = (c) => {
+        if (called) return Promise.reject(new PolicyError(policy.name, "called `next` twice"));
+        called = true;
+        return next(c);
+      };
+    }
+    try {
+      const result = policy.execute(ctx, once);
+      return result instanceof Promise ? result : Promise.resolve(result);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
+}
+
+/**
+ * Composes policies outer to inner around `terminal` (the call's own function): the first
+ * policy runs first and calls `next` to reach the second, and so on. Each call of `next` by
+ * the innermost policy that `retries` is one attempt; without such a policy the whole
+ * pipeline is one attempt.
+ *
+ * @example
+ * const pipeline = compose([budget, retry, breaker, quota, concurrency, attemptTimeout], invoke);
+ */
+export function compose<T>(policies: readonly Policy[], terminal: Next<T>): Next<T> {
+  let next = terminal;
+  let attempts = false;
+  for (let i = policies.length - 1; i >= 0; i--) {
+    const policy = policies[i]!;
+    const inner = next;
+    const startsAttempts = policy.retries === true && !attempts;
+    if (startsAttempts) attempts = true;
+    const passed: Next<T> = startsAttempts ? (ctx) => (ctx as PipelineContext).runAttempt(inner, ctx) : inner;
+    next = shipped.has(policy) ? trusted(policy, passed) : guarded(policy, passed);
+  }
+  if (attempts) return next;
+  const whole = next;
+  return (ctx) => (ctx as PipelineContext).runAttempt(whole, ctx);
+}

@@ -1,0 +1,43 @@
+import type { ResponseLike } from "./attempt-context.js";
+import type { Clock } from "./clock.js";
+import type { Policy } from "./policy.js";
+import { readServerFeedback, type ServerFeedback } from "./server-feedback.js";
+
+// A simulator that compresses time speaks in its own seconds: bring them to the wall clock.
+function scaleFeedback(feedback: ServerFeedback, scale: number): ServerFeedback {
+  if (scale === 1) return feedback;
+  const ms = (value: number | undefined) => (value === undefined ? undefined : value / scale);
+  return {
+    status: feedback.status,
+    retryAfterMs: ms(feedback.retryAfterMs),
+    limits: feedback.limits.map((l) => ({ ...l, resetMs: ms(l.resetMs), windowMs: ms(l.windowMs) })),
+  };
+}
+
+/**
+ * Reads a response's headers once and gives them to every policy that learns. Returns the
+ * wait they imply for a 429 or 503: `Retry-After` when sent, else the longest reset of an
+ * exhausted window.
+ */
+export function feedbackDispatcher(
+  policies: readonly Policy[],
+  clock: Clock,
+  headerTimeScale: number,
+): (response: ResponseLike, requestClass: string) => number | undefined {
+  const learners = policies.filter((p) => p.learn !== undefined);
+  return (response, requestClass) => {
+    const feedback = scaleFeedback(readServerFeedback(response, clock.now()), headerTimeScale);
+    let hint: number | undefined;
+    for (const policy of learners) {
+      let wait: number | undefined;
+      try {
+        wait = policy.learn!(feedback, requestClass);
+      } catch {
+        // a policy that fails to learn must not fail the call that observed
+      }
+      if (wait !== undefined) hint = Math.max(hint ?? 0, wait);
+    }
+    if (feedback.retryAfterMs !== undefined) hint = feedback.retryAfterMs;
+    return feedback.status === 429 || feedback.status === 503 ? hint : undefined;
+  };
+}

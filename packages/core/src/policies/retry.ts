@@ -1,0 +1,69 @@
+import type { ErrorVerdict } from "../classify.js";
+import { shippedPolicy } from "../compose.js";
+import { isThrottledError, ThrottledError } from "../errors.js";
+import type { Next, Policy, PolicyContext, PolicyKit } from "../policy.js";
+import { resolveRetry } from "../policy-options.js";
+import { RetryBudget, type RetryOptions, retryDelay } from "../retry.js";
+
+// A 429 that outlived its retries is a throttle the caller should see as one.
+function final(
+  error: unknown,
+  verdict: ErrorVerdict,
+  ctx: PolicyContext,
+  hintMs: number | undefined,
+): unknown {
+  if (verdict.reason !== "rate_limited" || isThrottledError(error)) return error;
+  return new ThrottledError("The upstream kept answering 429 (rate limited)", ctx.requestClass, {
+    cause: error,
+    retryAfterMs: hintMs ?? verdict.retryAfterMs,
+  });
+}
+
+class RetryPolicy implements Policy {
+  readonly name = "retry";
+  readonly retries = true;
+  readonly #options: RetryOptions;
+  readonly #budget: RetryBudget | undefined;
+
+  constructor(options: RetryOptions, budget: RetryBudget | undefined) {
+    this.#options = options;
+    this.#budget = budget;
+  }
+
+  async execute<T>(ctx: PolicyContext, next: Next<T>): Promise<T> {
+    const o = this.#options;
+    this.#budget?.recordCall(ctx.now());
+    for (;;) {
+      try {
+        return await next(ctx);
+      } catch (error) {
+        if (ctx.settled) throw error;
+        const verdict = ctx.classify(error);
+        // What this attempt's response said (observed, in wall time) wins over the error's copy.
+        const hint = ctx.takeRetryHint();
+        if (!verdict.retryable || ctx.attempt >= o.maxAttempts) throw final(error, verdict, ctx, hint);
+        const delay = retryDelay(ctx.attempt, o, hint ?? verdict.retryAfterMs);
+        if (ctx.now() + delay > ctx.deadline) throw final(error, verdict, ctx, hint);
+        if (this.#budget && !this.#budget.tryRetry()) throw final(error, verdict, ctx, hint);
+        ctx.reporter.retrying(ctx.attempt, verdict.reason, delay, error);
+        await ctx.sleep(delay);
+        if (ctx.settled) throw ctx.cancelReason;
+      }
+    }
+  }
+}
+
+/**
+ * Retries with exponential backoff and full jitter, capped; the server's hint (`Retry-After`,
+ * a 429's `RateLimit` reset) wins; a swarm-wide retry budget stops retry storms; a wait past
+ * the call's deadline is not started. Each call of its `next` is one attempt, and every
+ * attempt takes its own permits (a retry costs quota on Hugging Face too).
+ *
+ * @example
+ * createGovernor({ policies: (defaults, kit) => defaults.map((p) => (p.name === "retry" ? retryPolicy(kit, { maxAttempts: 3 }) : p)) });
+ */
+export function retryPolicy(kit: PolicyKit, options: Partial<RetryOptions> | false = {}): Policy {
+  const o = resolveRetry(options);
+  const budget = o.budget ? new RetryBudget(o.budget, kit.clock) : undefined;
+  return shippedPolicy(new RetryPolicy(o, budget));
+}
