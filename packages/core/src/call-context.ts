@@ -1,4 +1,4 @@
-import type { UsageReport } from "./attempt-context.js";
+import type { ResponseLike, UsageReport } from "./attempt-context.js";
 import type { CallHost } from "./call-host.js";
 import type { CallInfo } from "./call-info.js";
 import { CallReporter } from "./call-reporter.js";
@@ -68,9 +68,10 @@ export abstract class CallContext extends CallReporter {
     return hint;
   }
 
-  /** What a response said to wait, from `observe()`. */
-  protected hint(ms: number): void {
-    this.#hintMs = ms;
+  /** Feeds a response's headers to the policies; keeps the wait it asks for (the retry's hint). */
+  observe(response: ResponseLike): void {
+    const hint = this.host.feedback(response, this.requestClass);
+    if (hint !== undefined) this.#hintMs = hint;
   }
 
   reportUsage(usage: UsageReport): void {

@@ -73,8 +73,6 @@ export class Call<T>
     );
   }
 
-  // PolicyContext
-
   get attempt(): number {
     return this.#attempt;
   }
@@ -137,13 +135,9 @@ export class Call<T>
 
   invoke<R>(ctx: PolicyContext): Promise<R> {
     const run = this.#run as AttemptRun<R> | undefined;
-    if (!run || run.done)
-      return Promise.reject(
-        this.#settled
-          ? this.#cancelReason
-          : new PolicyError("pipeline", "reached the call outside an attempt"),
-      );
     if (this.#settled) return Promise.reject(this.#cancelReason);
+    if (!run || run.done)
+      return Promise.reject(new PolicyError("pipeline", "reached the call outside an attempt"));
     // Credits may have run out (a 402 elsewhere) while this call waited for its turn.
     const exhausted = this.host.creditsExhausted.error(ctx.requestClass, this.now());
     if (exhausted) return Promise.reject(exhausted);
@@ -214,13 +208,6 @@ export class Call<T>
     this.#settled = true;
     this.#reject(error);
     this.#end(outcomeOf(error, this.classify(error)), error);
-  }
-
-  // AttemptHost
-
-  observe(response: ResponseLike): void {
-    const hint = this.host.feedback(response, this.requestClass);
-    if (hint !== undefined) this.hint(hint);
   }
 
   holdSlot(): () => void {

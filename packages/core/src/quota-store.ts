@@ -69,7 +69,8 @@ export interface WindowGroup {
   correct(correction: WindowCorrection, now: number): Awaitable<void>;
   /**
    * Reconciles a weighted take after the response: `delta < 0` gives back permits taken at
-   * `takenAt` that the call did not use (dropped for a window that has rolled over since);
+   * `takenAt` (when the grant came back, on the caller's clock) that the call did not use
+   * (dropped for a window that has rolled over since);
    * `delta > 0` takes the overshoot, past the limit if need be, so that later callers wait
    * longer. Optional: a store without it keeps what was taken (the cautious side).
    */

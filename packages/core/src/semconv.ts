@@ -232,22 +232,4 @@ export function semconvModeFromEnv(value: string | undefined): SemconvMode {
   return value.split(",").some((token) => token.trim() === GEN_AI_LATEST_OPT_IN) ? "latest" : "default";
 }
 
-/** Where a throttle came from (`swarmgate.throttle.source`). */
-export type ThrottleSource =
-  | "local_window"
-  | "local_concurrency"
-  | "server_429"
-  | "server_503"
-  | "breaker_open";
-
-/** How a logical call ended (`swarmgate.outcome`). */
-export type Outcome =
-  | "success"
-  | "error"
-  | "rate_limited"
-  | "budget_exceeded"
-  | "circuit_open"
-  | "queue_full"
-  | "timeout"
-  | "aborted"
-  | "closed";
+export type { Outcome, ThrottleSource } from "./outcomes.js";

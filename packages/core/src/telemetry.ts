@@ -15,6 +15,7 @@ import {
   type TracerProvider,
   trace,
 } from "@opentelemetry/api";
+import type { CallLabels, CallTelemetry, GaugeSource } from "./call-telemetry.js";
 import type { Clock } from "./clock.js";
 import { redact } from "./redact.js";
 import {
@@ -28,7 +29,9 @@ import {
   type SemconvMode,
   type ThrottleSource,
 } from "./semconv.js";
+import { errorTypeOf, redactAttributes } from "./telemetry-attributes.js";
 import { type HttpAttempt, type HttpAttemptInfo, startHttpAttempt } from "./telemetry-http.js";
+import { definition, instrument, observeGauges } from "./telemetry-instruments.js";
 import { type CallMetricAttributes, LabelCache, type MetricLabels } from "./telemetry-labels.js";
 import {
   type ResolvedTelemetryOptions,
@@ -37,72 +40,10 @@ import {
 } from "./telemetry-options.js";
 import { VERSION } from "./version.js";
 
+export type { CallLabels, CallTelemetry, GaugeSource } from "./call-telemetry.js";
 export type { CallMetricAttributes } from "./telemetry-labels.js";
 
-/** What the governor's gauges read when a metric reader collects. */
-export interface GaugeSource {
-  concurrency(): { limit: number; inFlight: number; queued: number };
-  breakers(): Record<string, number>;
-  quota(): Promise<{ requestClass: string; window: string; remaining: number; limit: number }[]>;
-  credits(): Promise<{ remainingUsd: number } | undefined>;
-}
-
-/** What an adapter names a call by on its own metrics (time to first chunk). */
-export interface CallLabels {
-  /** `gen_ai.operation.name`. @default "chat" */
-  readonly operation?: string;
-  readonly model?: string;
-  /** The routed provider. */
-  readonly provider?: string;
-}
-
-/**
- * The telemetry hooks a governor offers to adapters (`governor.telemetry`): the HTTP
- * attempt spans and metrics only the code that speaks HTTP can record, in the governor's
- * tracer and meter, with the names of `semconv.ts`.
- */
-export interface CallTelemetry {
-  /** The naming generation in force (`telemetry.semconv`). */
-  readonly semconv: SemconvMode;
-  /** Whether the user opted in to recording prompt and completion text. */
-  readonly captureContent: boolean;
-  /** The governor's tracer (`@swarmgate/core`), for adapters' own spans. */
-  readonly tracer: Tracer;
-  /**
-   * Starts the child CLIENT span of one HTTP attempt under the active span (inside
-   * `governor.run`, the call's span). End it with the response status or the error.
-   *
-   * @example
-   * const http = governor.telemetry.startHttpAttempt({ method: "POST", url, attempt });
-   * const response = await fetch(url, { method: "POST", body, signal }).catch((error) => {
-   *   http.end({ error });
-   *   throw error;
-   * });
-   * http.end({ status: response.status });
-   */
-  startHttpAttempt(info: HttpAttemptInfo): HttpAttempt;
-  /** Records `gen_ai.client.operation.time_to_first_chunk` for a streamed call. */
-  recordTimeToFirstChunk(call: CallLabels, seconds: number): void;
-}
-
 const SCOPE = "@swarmgate/core";
-
-function instrument(meter: Meter, d: MetricDefinition, name = d.name): Histogram | Counter {
-  const options = {
-    unit: d.unit,
-    description: d.description,
-    ...(d.buckets ? { advice: { explicitBucketBoundaries: [...d.buckets] } } : {}),
-  };
-  return d.instrument === "histogram"
-    ? meter.createHistogram(name, options)
-    : meter.createCounter(name, options);
-}
-
-function definition(name: string): MetricDefinition {
-  const d = METRICS.find((m) => m.name === name);
-  if (!d) throw new Error(`unknown metric ${name}`);
-  return d;
-}
 
 /** The constructor's input: the governor's name, providers and clock, and the `telemetry` option. */
 export interface GovernorTelemetryInit {
@@ -171,48 +112,7 @@ export class GovernorTelemetry implements CallTelemetry {
 
   /** Registers the observable gauges; returns a function that unregisters them. */
   observe(source: GaugeSource): () => void {
-    const m = this.#meter;
-    const base = { [ATTR.SWARMGATE_GOVERNOR]: this.#governor };
-    const gauge = (name: string) => {
-      const d = definition(name);
-      const options = { unit: d.unit, description: d.description };
-      return d.instrument === "updowncounter"
-        ? m.createObservableUpDownCounter(name, options)
-        : m.createObservableGauge(name, options);
-    };
-    const limit = gauge(METRIC.CONCURRENCY_LIMIT);
-    const inFlight = gauge(METRIC.CONCURRENCY_IN_FLIGHT);
-    const queued = gauge(METRIC.QUEUE_DEPTH);
-    const breaker = gauge(METRIC.BREAKER_STATE);
-    const remaining = gauge(METRIC.RATELIMIT_REMAINING);
-    const quotaLimit = gauge(METRIC.RATELIMIT_LIMIT);
-    const credits = gauge(METRIC.CREDITS_REMAINING);
-    const callback = async (result: BatchObservableResult) => {
-      try {
-        const c = source.concurrency();
-        result.observe(limit, c.limit, base);
-        result.observe(inFlight, c.inFlight, base);
-        result.observe(queued, c.queued, base);
-        for (const [key, state] of Object.entries(source.breakers()))
-          result.observe(breaker, state, { ...base, [ATTR.SWARMGATE_BREAKER_KEY]: key });
-        for (const q of await source.quota()) {
-          const attrs = {
-            ...base,
-            [ATTR.SWARMGATE_REQUEST_CLASS]: q.requestClass,
-            [ATTR.SWARMGATE_QUOTA_WINDOW]: q.window,
-          };
-          result.observe(remaining, q.remaining, attrs);
-          result.observe(quotaLimit, q.limit, attrs);
-        }
-        const c2 = await source.credits();
-        if (c2) result.observe(credits, c2.remainingUsd, base);
-      } catch {
-        // a failing gauge must not break collection of the others
-      }
-    };
-    const observables = [limit, inFlight, queued, breaker, remaining, quotaLimit, credits];
-    m.addBatchObservableCallback(callback, observables);
-    return () => m.removeBatchObservableCallback(callback, observables);
+    return observeGauges(this.#meter, this.#governor, source);
   }
 
   /** The cached metric labels of (operation, model, provider): pass them back to every hook. */
@@ -346,21 +246,4 @@ export class GovernorTelemetry implements CallTelemetry {
   }
 }
 
-// Span attributes given by the user (agent and conversation ids) are free text: a token
-// pasted into one must not reach an exporter.
-function redactAttributes(attrs: Attributes): Attributes {
-  const out: Attributes = {};
-  for (const [key, value] of Object.entries(attrs)) {
-    out[key] = (typeof value === "string" ? redact(value) : value) as AttributeValue;
-  }
-  return out;
-}
-
-/** `error.type`: the swarmgate code, the HTTP status, or the error's class name. */
-export function errorTypeOf(error: unknown): string {
-  if (typeof error !== "object" || error === null) return "_OTHER";
-  const e = error as { code?: unknown; status?: unknown; name?: unknown };
-  if (typeof e.status === "number") return String(e.status);
-  if (typeof e.code === "string" && /^[a-z_]+$/.test(e.code)) return e.code;
-  return typeof e.name === "string" && e.name ? e.name : "_OTHER";
-}
+export { errorTypeOf } from "./telemetry-attributes.js";

@@ -82,9 +82,10 @@ export class WindowState {
 
   /**
    * Reconciles a weighted take: gives back `-delta` permits taken at `takenAt` (not once the
-   * window that counted them has rolled over), or takes `delta` more, past the limit if need
-   * be. A sliding log that overflows lets its oldest admissions go early but admits nothing
-   * before they would have left.
+   * fixed window that counted them has rolled over; the oldest admissions logged since then
+   * for a sliding one), or takes `delta` more, past the limit if need be. A sliding log that
+   * overflows lets its oldest admissions go early but admits nothing before they would have
+   * left.
    */
   adjust(delta: number, now: number, takenAt: number): void {
     if (delta === 0 || !Number.isFinite(delta)) return;
@@ -95,13 +96,7 @@ export class WindowState {
     } else {
       this.#expire(now);
       if (delta > 0) this.#append(delta, now);
-      else {
-        // Our own admissions are the newest ones logged at or after takenAt.
-        for (let n = -delta; n > 0 && this.#size > 0; n--) {
-          if (this.#log[(this.#head + this.#size - 1) % this.#log.length]! < takenAt) break;
-          this.#size--;
-        }
-      }
+      else this.#remove(-delta, takenAt);
     }
     if (this.#burst !== undefined) {
       this.#refill(now);
@@ -171,6 +166,18 @@ export class WindowState {
       ? this.#resetAt + Math.ceil((now - this.#resetAt + 1) / this.#windowMs) * this.#windowMs
       : now + this.#windowMs;
     this.#used = 0;
+  }
+
+  // Drops the `count` oldest admissions logged at or after `since` (ours, or older ones that
+  // would leave sooner anyway: never newer ones, which would free capacity for too long).
+  #remove(count: number, since: number): void {
+    const log = this.#log;
+    const at = (i: number) => (this.#head + i) % log.length;
+    let first = this.#size;
+    while (first > 0 && log[at(first - 1)]! >= since) first--;
+    const n = Math.min(count, this.#size - first);
+    for (let i = first; i + n < this.#size; i++) log[at(i)] = log[at(i + n)]!;
+    this.#size -= n;
   }
 
   #append(count: number, now: number): void {

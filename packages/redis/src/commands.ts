@@ -2,7 +2,7 @@ import type { Cluster, Redis } from "ioredis";
 import { BREAKER_CLOSE, BREAKER_OPEN, BREAKER_PROBE, BREAKER_READ } from "./lua/breaker-scripts.js";
 import { LEDGER_RESERVE, LEDGER_SETTLE } from "./lua/ledger-scripts.js";
 import { SLOT_ACQUIRE, SLOT_RENEW } from "./lua/slot-scripts.js";
-import { ACQUIRE, CORRECT, SNAPSHOT } from "./lua/window-scripts.js";
+import { ACQUIRE, ADJUST, CORRECT, SNAPSHOT } from "./lua/window-scripts.js";
 
 type Arg = string | number;
 
@@ -10,6 +10,7 @@ type Arg = string | number;
 export interface ScriptCommands {
   swarmgateAcquire(numKeys: number, ...args: Arg[]): Promise<number[]>;
   swarmgateCorrect(numKeys: number, ...args: Arg[]): Promise<number>;
+  swarmgateAdjust(numKeys: number, ...args: Arg[]): Promise<number>;
   swarmgateSnapshot(numKeys: number, ...args: Arg[]): Promise<number[]>;
   swarmgateSlotAcquire(key: string, limit: number, ttlMs: number, lease: string): Promise<number>;
   swarmgateSlotRenew(key: string, ttlMs: number, ...leases: string[]): Promise<string[]>;
@@ -44,6 +45,7 @@ export function defineScripts(client: Redis | Cluster): ScriptClient {
     client.defineCommand(name, numberOfKeys === undefined ? { lua } : { lua, numberOfKeys });
   define("swarmgateAcquire", ACQUIRE);
   define("swarmgateCorrect", CORRECT);
+  define("swarmgateAdjust", ADJUST);
   define("swarmgateSnapshot", SNAPSHOT);
   define("swarmgateSlotAcquire", SLOT_ACQUIRE, 1);
   define("swarmgateSlotRenew", SLOT_RENEW, 1);

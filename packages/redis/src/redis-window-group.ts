@@ -99,6 +99,20 @@ export class RedisWindowGroup implements WindowGroup {
     );
   }
 
+  /** Reconciles a weighted take in Redis (one script), or in the fallback while Redis is away. */
+  async adjust(delta: number, now: number, takenAt: number): Promise<void> {
+    const n = Math.round(delta);
+    if (n === 0) return;
+    const ageMs = Math.max(0, Math.round(now - takenAt));
+    await this.#ctx.link.call(
+      () => this.#ctx.client.swarmgateAdjust(...(this.#head as [number, ...string[]]), n, ageMs),
+      () => {
+        this.#local.adjust?.(n, now, takenAt);
+        return 0;
+      },
+    );
+  }
+
   snapshot(now: number): Promise<readonly WindowSnapshot[]> {
     return this.#ctx.link.call(
       async () => {

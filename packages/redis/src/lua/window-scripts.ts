@@ -102,6 +102,43 @@ return now
 `;
 
 /**
+ * Reconciles a weighted take, as `WindowState.adjust`: gives back `-delta` permits taken
+ * `ageMs` ago (not once the fixed window that counted them has rolled over; for a sliding
+ * one, the oldest admissions logged since a second before, which are ours or older ones
+ * that would leave sooner anyway), or takes `delta` more, past the limit if need be. The age
+ * is the caller's (its clock reading minus the moment the grant came back), applied to Redis
+ * time: it is never shorter than the real age of the decision.
+ *
+ * Own ARGV: delta, ageMs.
+ */
+export const ADJUST = `${WINDOW_LIB}
+local now = ms_now()
+local ws, a = load_windows()
+local delta, takenAt = tonumber(ARGV[a]), now - tonumber(ARGV[a + 1])
+for _, w in ipairs(ws) do
+  advance(w, now)
+  if not w.sliding then
+    if delta > 0 then
+      w.used = w.used + delta
+    elseif takenAt >= w.resetAt - w.windowMs then
+      w.used = math.max(0, w.used + delta)
+    end
+  elseif delta > 0 then
+    take(w, delta, now)
+  else
+    local ours = redis.call('ZRANGEBYSCORE', w.log, takenAt - 1000, '+inf', 'LIMIT', 0, -delta)
+    if #ours > 0 then
+      redis.call('ZREM', w.log, unpack(ours))
+      w.size = w.size - #ours
+    end
+  end
+  if w.burst ~= nil then w.tokens = math.min(w.burst, w.tokens - delta) end
+  save(w, now, 0)
+end
+return now
+`;
+
+/**
  * The view of every window for stats: `{ redisNow, limit1, remaining1, resetAt1, … }`.
  * Read-only: it computes the rolled or expired state without writing it back.
  */
