@@ -28,7 +28,7 @@ import pRetry from "p-retry";
 
 // Limits high enough never to throttle, every other setting from the enterprise preset:
 // the benchmark measures what the policies cost when they all say yes.
-function fullGovernor() {
+function fullGovernor(extra = {}) {
   const preset = presets.huggingface({ tier: "enterprise" });
   return createGovernor({
     ...preset,
@@ -36,8 +36,16 @@ function fullGovernor() {
     concurrency: { ...preset.concurrency, initial: 64, max: 64, rampMs: 0 },
     quotas: { inference: [{ limit: 1e12, windowMs: 300_000, smoothing: undefined }] },
     budget: { monthlyUsd: 1e12 },
+    ...extra,
   });
 }
+
+// A user's policy that does nothing, between retry and breaker (docs/governor.md's example place).
+const noopPolicy = { name: "noop", execute: (ctx, next) => next(ctx) };
+const withNoop = (defaults) => {
+  const i = defaults.findIndex((p) => p.name === "retry");
+  return [...defaults.slice(0, i + 1), noopPolicy, ...defaults.slice(i + 1)];
+};
 
 /** @param {import("@swarmgate/core").Governor} governor */
 function governorInstance(governor, noop) {
@@ -102,6 +110,11 @@ export const contenders = [
     id: "governor",
     label: "**swarmgate governor, every policy on**",
     create: (noop) => governorInstance(fullGovernor(), noop),
+  },
+  {
+    id: "governor-noop-policy",
+    label: "swarmgate governor, every policy on + a user's no-op policy",
+    create: (noop) => governorInstance(fullGovernor({ policies: withNoop }), noop),
   },
   {
     // The fixed cost of `run()` itself (call object, span, stats, events), for reading the row above.

@@ -56,6 +56,11 @@ export class AttemptRun<T> implements Expirable {
     return this.#done;
   }
 
+  /** Whether the function was called (see {@link open}). */
+  get started(): boolean {
+    return this.#resolve !== undefined;
+  }
+
   /** Fails the attempt with a TimeoutError after `ms` (replacing an earlier timeout). */
   arm(ms: number, now: number): void {
     if (this.#done) return;
@@ -70,7 +75,7 @@ export class AttemptRun<T> implements Expirable {
     this.fail(new TimeoutError("attempt", this.#timeoutMs));
   }
 
-  /** The pipeline answered without (or after) the function: the attempt is over either way. */
+  /** The pipeline answered without the function (a policy refused or answered itself): the attempt is over. */
   end(failed: boolean, error: unknown): void {
     this.#finish(failed, error);
   }

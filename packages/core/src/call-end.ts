@@ -70,21 +70,20 @@ export function callSpanAttributes(
 /** A listener told at the call's end: an attempt listener outside any attempt, or a call listener. */
 export type Told = [Partial<AttemptEndListener<unknown> & CallEndListener<unknown>>, unknown];
 
-/** Tells every listener that the call ended; a listener's failure does not stop the others. */
+/** Tells a listener that the call ended; its failure does not stop the call's end. */
 export function tellEnd(
-  told: readonly Told[],
+  listener: Told[0],
+  token: unknown,
   ctx: PolicyContext,
   outcome: Outcome,
   error: unknown,
   cost: number,
-) {
-  for (const [listener, token] of told) {
-    try {
-      if (listener.attemptEnded) listener.attemptEnded(token, outcome !== "success", error, ctx);
-      else listener.callEnded?.(token, outcome, cost);
-    } catch {
-      // a listener's failure must not keep the call from ending
-    }
+): void {
+  try {
+    if (listener.attemptEnded) listener.attemptEnded(token, outcome !== "success", error, ctx);
+    else listener.callEnded?.(token, outcome, cost);
+  } catch {
+    // a listener's failure must not keep the call from ending
   }
 }
 

@@ -38,6 +38,9 @@ export class Call<T>
   #sent = 0;
   #onCallAbort: (() => void) | undefined;
   #held: HeldSlot | undefined;
+  // The first end listener inline (the budget's reservation), any others in a list.
+  #endListener: Told[0] | undefined;
+  #endToken: unknown;
   #atEnd: Told[] | undefined;
 
   constructor(host: CallHost, fn: Attempt<T>, info: CallInfo) {
@@ -89,19 +92,22 @@ export class Call<T>
   // Outside any attempt (a policy placed before retry) "the attempt" is the whole call.
   onAttemptEnd<K>(listener: AttemptEndListener<K>, token: K): void {
     if (this.#run) this.#run.listen(listener as AttemptEndListener<unknown>, token);
-    else this.#whenEnded([listener as AttemptEndListener<unknown>, token]);
+    else this.#whenEnded(listener as AttemptEndListener<unknown>, token);
   }
 
   onCallEnd<K>(listener: CallEndListener<K>, token: K): void {
-    this.#whenEnded([listener as CallEndListener<unknown>, token]);
+    this.#whenEnded(listener as CallEndListener<unknown>, token);
   }
 
   // A listener that comes after the end (a reservation answered after a cancel) is told at once.
-  #whenEnded(told: Told): void {
-    if (this.#ended) tellEnd([told], this, this.#outcome, this.#cancelReason, 0);
-    else {
+  #whenEnded(listener: Told[0], token: unknown): void {
+    if (this.#ended) tellEnd(listener, token, this, this.#outcome, this.#cancelReason, 0);
+    else if (this.#endListener === undefined) {
+      this.#endListener = listener;
+      this.#endToken = token;
+    } else {
       this.#atEnd ??= [];
-      this.#atEnd.push(told);
+      this.#atEnd.push([listener, token]);
     }
   }
 
@@ -111,26 +117,20 @@ export class Call<T>
 
   runAttempt<R>(inner: Next<R>, ctx: PolicyContext): Promise<R> {
     if (this.#settled) return Promise.reject(this.#cancelReason);
-    if (this.#run && !this.#run.done)
-      return Promise.reject(new PolicyError("retry", "started an attempt while the previous one still ran"));
-    const run = new AttemptRun<unknown>(this, ++this.#attempt, ctx);
-    this.#run = run;
-    let answer: Promise<R>;
-    try {
-      answer = inner(ctx);
-    } catch (error) {
-      answer = Promise.reject(error);
+    const previous = this.#run;
+    if (previous && !previous.done) {
+      if (previous.started)
+        return Promise.reject(
+          new PolicyError("retry", "started an attempt while the previous one still ran"),
+        );
+      previous.end(true, undefined); // refused before its function ran: what it held goes back
     }
-    return answer.then(
-      (value) => {
-        run.end(false, undefined);
-        return value;
-      },
-      (error: unknown) => {
-        run.end(true, error);
-        throw error;
-      },
-    );
+    this.#run = new AttemptRun<unknown>(this, ++this.#attempt, ctx);
+    try {
+      return inner(ctx);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   invoke<R>(ctx: PolicyContext): Promise<R> {
@@ -221,6 +221,8 @@ export class Call<T>
     if (this.#ended) return;
     this.#ended = true;
     this.#outcome = outcome;
+    // An attempt answered by a policy without the function (a refusal, a cached answer) ends with the call.
+    if (this.#run && !this.#run.done) this.#run.end(outcome !== "success", error);
     const host = this.host;
     host.active.delete(this);
     if (this.#totalEntry) host.deadlines.cancel(this.#totalEntry);
@@ -228,10 +230,8 @@ export class Call<T>
     const durationMs = host.clock.now() - this.startedAt;
     const u = this.usage;
     const cost = u?.costUsd ?? (outcome === "success" ? (this.estimatedCostUsd ?? 0) : 0);
-    if (this.#atEnd) {
-      tellEnd(this.#atEnd, this, outcome, error, cost);
-      this.#atEnd = undefined;
-    }
+    if (this.#endListener) tellEnd(this.#endListener, this.#endToken, this, outcome, error, cost);
+    for (const [listener, token] of this.#atEnd ?? []) tellEnd(listener, token, this, outcome, error, cost);
     if (cost > 0) {
       host.stats.creditsSpentUsd += cost;
       host.telemetry.creditsSpent(this.labels, cost);
