@@ -17,7 +17,11 @@ function chat(governor, url, { agent, priority }) {
       const response = await fetch(`${url}/v1/chat/completions`, {
         method: "POST",
         headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
-        body: JSON.stringify({ model: MODEL, messages: [{ role: "user", content: "Next step?" }], max_tokens: 16 }),
+        body: JSON.stringify({
+          model: MODEL,
+          messages: [{ role: "user", content: "Next step?" }],
+          max_tokens: 16,
+        }),
         signal,
       });
       observe(response);
@@ -70,7 +74,7 @@ export async function runSwarm({
   });
   const started = performance.now();
   const chatty = Array.from({ length: chattyCalls }, () =>
-    chat(governor, url, { agent: "chatty", priority: 0 }).catch((e) => console.error("E", e.message)),
+    chat(governor, url, { agent: "chatty", priority: 0 }).catch(() => {}),
   );
   const quietLatencies = [];
   const quiet = Array.from({ length: quietAgents }, async (_, i) => {

@@ -1,5 +1,5 @@
 import type { ActiveCall } from "./active-calls.js";
-import { type Attempt, AttemptContextImpl, type AttemptHost, type ResponseLike } from "./attempt-context.js";
+import { type Attempt, AttemptContextImpl, type AttemptHost } from "./attempt-context.js";
 import { AttemptRun, HeldSlot, type RunOwner } from "./attempt-run.js";
 import { CallContext } from "./call-context.js";
 import { callSpanAttributes, outcomeOf, type Told, tellEnd, upstreamError } from "./call-end.js";

@@ -1,7 +1,5 @@
 import {
   type Attributes,
-  type AttributeValue,
-  type BatchObservableResult,
   type Counter,
   context,
   type Histogram,
@@ -22,8 +20,6 @@ import {
   ATTR,
   EVENT,
   METRIC,
-  METRICS,
-  type MetricDefinition,
   type Outcome,
   SEMCONV_RENAMES,
   type SemconvMode,
