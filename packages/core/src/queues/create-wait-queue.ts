@@ -1,11 +1,12 @@
 import { FairShareQueue } from "./fair-share-queue.js";
 import { FifoQueue } from "./fifo-queue.js";
 import { PriorityQueue } from "./priority-queue.js";
-import type { QueueKind, WaitQueue } from "./wait-queue.js";
+import { expectOneOf } from "../validate.js";
+import { QUEUE_KINDS, type QueueKind, type WaitQueue } from "./wait-queue.js";
 
 /** A queue of the given kind (the `queue` option of `createGovernor`). */
 export function createWaitQueue<T, D = undefined>(kind: QueueKind, onHeadLeft?: () => void): WaitQueue<T, D> {
-  switch (kind) {
+  switch (expectOneOf("queue", kind, QUEUE_KINDS)) {
     case "priority":
       return new PriorityQueue<T, D>(onHeadLeft);
     case "fair-share":
