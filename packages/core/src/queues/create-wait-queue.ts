@@ -1,7 +1,7 @@
+import { expectOneOf } from "../validate.js";
 import { FairShareQueue } from "./fair-share-queue.js";
 import { FifoQueue } from "./fifo-queue.js";
 import { PriorityQueue } from "./priority-queue.js";
-import { expectOneOf } from "../validate.js";
 import { QUEUE_KINDS, type QueueKind, type WaitQueue } from "./wait-queue.js";
 
 /** A queue of the given kind (the `queue` option of `createGovernor`). */

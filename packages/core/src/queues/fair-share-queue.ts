@@ -1,15 +1,15 @@
+import { EntryList } from "./entry-list.js";
 import { type QueueKind, type WaitEntry, WaitQueue } from "./wait-queue.js";
 
 /** The waiters of one agent, FIFO, and its place in the rotation. */
-class Lane<T, D> {
+class Lane<T, D> extends EntryList<T, D> {
   readonly agent: string;
-  first: WaitEntry<T, D> | undefined;
-  last: WaitEntry<T, D> | undefined;
   prev: Lane<T, D> = this;
   next: Lane<T, D> = this;
   inRing = true;
 
   constructor(agent: string) {
+    super();
     this.agent = agent;
   }
 }
@@ -32,11 +32,7 @@ export class FairShareQueue<T, D = undefined> extends WaitQueue<T, D> {
   protected insert(entry: WaitEntry<T, D>): void {
     const lane = this.#lane(entry.agent);
     entry.lane = lane;
-    entry.next = undefined;
-    entry.prev = lane.last;
-    if (lane.last) lane.last.next = entry;
-    else lane.first = entry;
-    lane.last = entry;
+    lane.append(entry);
   }
 
   protected insertFront(entries: readonly WaitEntry<T, D>[]): void {
@@ -44,11 +40,7 @@ export class FairShareQueue<T, D = undefined> extends WaitQueue<T, D> {
       const entry = entries[i]!;
       const lane = this.#lane(entry.agent);
       entry.lane = lane;
-      entry.prev = undefined;
-      entry.next = lane.first;
-      if (lane.first) lane.first.prev = entry;
-      else lane.last = entry;
-      lane.first = entry;
+      lane.prepend(entry);
     }
     const first = entries[0];
     if (first) this.#cursor = first.lane as Lane<T, D>;
@@ -56,11 +48,7 @@ export class FairShareQueue<T, D = undefined> extends WaitQueue<T, D> {
 
   protected delete(entry: WaitEntry<T, D>): void {
     const lane = entry.lane as Lane<T, D>;
-    if (entry.prev) entry.prev.next = entry.next;
-    else lane.first = entry.next;
-    if (entry.next) entry.next.prev = entry.prev;
-    else lane.last = entry.prev;
-    entry.prev = entry.next = undefined;
+    lane.remove(entry);
     if (lane.first === undefined) this.#unlink(lane);
   }
 
