@@ -105,7 +105,7 @@ async function handle(state: SimulatorState, req: IncomingMessage, res: ServerRe
   const decision = admit(state, identity, bucket, billTo);
   trackOutcome(state, identity, bucket, res, decision.ok ? decision.release : () => {});
   if (!decision.ok) {
-    const body = errorBody(style, decision.status, decision.message, decision.code);
+    const body = decision.body ?? errorBody(style, decision.status, decision.message, decision.code);
     return sendJson(
       res,
       decision.status,

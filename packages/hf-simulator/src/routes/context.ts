@@ -4,7 +4,6 @@ import type { Identity } from "../auth.js";
 import { type CatalogueProvider, costUsd, type Route } from "../catalogue.js";
 import { type ErrorStyle, errorBody, markDropped, sendJson } from "../http.js";
 import { drawLatency } from "../latency.js";
-import { formatRateLimit, formatRateLimitPolicy } from "../rate-limit-headers.js";
 import type { SimulatorState } from "../state.js";
 
 /** Usage of one answer, for latency, the `usage` field and credits. */
@@ -54,41 +53,27 @@ export class InferenceContext {
   }
 
   /**
-   * Runs the steps before a provider answers; `false` when an answer (429 from the
-   * provider, 503 loading, injected 5xx) was already sent.
+   * Runs the steps before a provider answers; `false` when an answer (the provider's own
+   * 429, 503 loading, injected 5xx) was already sent. `tokens` (prompt + completion) is
+   * what the call weighs against a provider's tokens-per-window limit.
    */
-  async beforeAnswer(route: Route): Promise<boolean> {
+  async beforeAnswer(route: Route, tokens = 0): Promise<boolean> {
     const { state } = this;
     const name = route.provider.provider;
     this.headers["x-inference-provider"] = name;
     const now = state.time.now();
-    const limit = state.providerWindows(name);
-    if (limit) {
-      const decision = limit.windows.tryAdmit(name, limit.quota, now);
-      if (!decision.admitted) {
-        state.stats.providerRejected(name);
-        const message = `Provider '${name}' is rate limiting requests: too many requests.`;
-        // The passthrough 429 of a partner provider: by default, no RateLimit headers at all.
-        const headers: Record<string, string> = limit.headers
-          ? {
-              RateLimit: formatRateLimit({ bucket: name, remaining: 0, resetSeconds: decision.resetSeconds }),
-              "RateLimit-Policy": formatRateLimitPolicy({
-                policy: "fixed window",
-                bucket: name,
-                quota: decision.quota,
-                windowSeconds: decision.windowSeconds,
-              }),
-              "Retry-After": String(decision.resetSeconds),
-            }
-          : {};
-        for (const header of ["RateLimit", "RateLimit-Policy"]) delete this.headers[header];
-        sendJson(this.res, 429, errorBody(this.style, 429, message, "provider_rate_limited"), {
-          ...this.headers,
-          ...headers,
-        });
-        return false;
-      }
+    const verdict = state.providerLimits.admit(name, tokens, now, state.random);
+    if (!verdict.ok) {
+      state.stats.providerRejected(name);
+      // The partner's 429 passes through: its own headers (if any), never the Hub's RateLimit.
+      for (const header of ["RateLimit", "RateLimit-Policy"]) delete this.headers[header];
+      sendJson(this.res, 429, errorBody(this.style, 429, verdict.message, verdict.code), {
+        ...this.headers,
+        ...verdict.headers,
+      });
+      return false;
     }
+    Object.assign(this.headers, verdict.headers);
     const cold = state.options.coldStart;
     if (name === "hf-inference" && cold.mode !== "off") {
       const load = state.coldStarts.touch(route.model.id, now);
