@@ -4,6 +4,7 @@ import { SimulatedTime } from "./clock.js";
 import { ColdStarts } from "./cold-start.js";
 import { InFlight } from "./concurrency.js";
 import { CreditLedger } from "./credits.js";
+import { EndpointRegistry } from "./endpoints.js";
 import { Faults } from "./faults.js";
 import { ProviderLimits } from "./provider-limits.js";
 import { createRandom, type Random } from "./random.js";
@@ -34,6 +35,7 @@ export class SimulatorState {
   readonly faults: Faults;
   readonly stats = new StatsRecorder();
   readonly providerLimits: ProviderLimits;
+  readonly endpoints: EndpointRegistry;
   random: Random;
 
   /** @param options resolved options. */
@@ -47,6 +49,7 @@ export class SimulatorState {
     this.coldStarts = new ColdStarts(options.coldStart.idleMs, options.coldStart.durationMs);
     this.faults = new Faults(options.faults);
     this.providerLimits = new ProviderLimits(options.providers);
+    this.endpoints = new EndpointRegistry(this.time, options.endpoints);
     this.random = createRandom(options.seed);
   }
 
@@ -113,7 +116,13 @@ export class SimulatorState {
       const spent = this.credits.spent(account.id, now);
       orgs[name] = { creditsSpentUsd: spent, creditsRemainingUsd: Math.max(0, account.allowanceUsd - spent) };
     }
-    return { overQuota: this.windows.overQuota(), tokens, orgs, providers: this.stats.providers() };
+    return {
+      overQuota: this.windows.overQuota(),
+      tokens,
+      orgs,
+      providers: this.stats.providers(),
+      endpoints: this.endpoints.stats(),
+    };
   }
 
   /** Forgets windows, counters, credits, loads and runtime faults; re-seeds randomness. */
@@ -126,6 +135,7 @@ export class SimulatorState {
     this.faults.reset();
     this.stats.reset();
     this.providerLimits.reset();
+    this.endpoints.reset();
     this.random = createRandom(this.options.seed);
   }
 }

@@ -41,8 +41,11 @@ export async function handleChatCompletions(
   const request = validateChatRequest(body);
   if ("status" in request) return ctx.fail(request.status, request.message, "invalid_request");
   const requested = target.pathModel ?? request.model;
-  if (requested === undefined) return ctx.fail(400, "Field `model` is required.", "invalid_request");
-  const route = ctx.state.catalogue.route(requested, target.pathProvider, ctx.state.routing(ctx.identity));
+  if (requested === undefined && !ctx.endpoint)
+    return ctx.fail(400, "Field `model` is required.", "invalid_request");
+  const route =
+    ctx.endpoint?.route ??
+    ctx.state.catalogue.route(requested ?? "", target.pathProvider, ctx.state.routing(ctx.identity));
   if ("kind" in route) return routeFailure(ctx, route);
   if (route.model.task !== "conversational")
     return ctx.fail(

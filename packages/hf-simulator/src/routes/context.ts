@@ -6,6 +6,12 @@ import { type ErrorStyle, errorBody, markDropped, sendJson } from "../http.js";
 import { drawLatency } from "../latency.js";
 import type { SimulatorState } from "../state.js";
 
+/** The dedicated endpoint a request was sent to: its route and its replicas' latency. */
+export interface EndpointTarget {
+  readonly route: Route;
+  readonly latency: { readonly baseMs: number; readonly perOutputTokenMs: number };
+}
+
 /** Usage of one answer, for latency, the `usage` field and credits. */
 export interface Usage {
   readonly inputTokens: number;
@@ -26,6 +32,8 @@ export class InferenceContext {
   readonly style: ErrorStyle;
   /** Response headers so far (RateLimit, x-request-id, x-inference-provider). */
   readonly headers: Record<string, string>;
+  /** Set when the request goes to an Inference Endpoint rather than the router. */
+  readonly endpoint: EndpointTarget | undefined;
 
   /** Builds the context of an admitted request. */
   constructor(
@@ -36,6 +44,7 @@ export class InferenceContext {
     admitted: Admitted,
     style: ErrorStyle,
     headers: Record<string, string>,
+    endpoint?: EndpointTarget,
   ) {
     this.state = state;
     this.req = req;
@@ -44,6 +53,7 @@ export class InferenceContext {
     this.admitted = admitted;
     this.style = style;
     this.headers = { ...headers, ...admitted.headers };
+    this.endpoint = endpoint;
   }
 
   /** Answers an error in the route's style. */
@@ -59,6 +69,8 @@ export class InferenceContext {
    */
   async beforeAnswer(route: Route, tokens = 0): Promise<boolean> {
     const { state } = this;
+    // A dedicated endpoint has no shared limits and its own cold starts (its replicas).
+    if (this.endpoint) return this.#injectedError();
     const name = route.provider.provider;
     this.headers["x-inference-provider"] = name;
     const now = state.time.now();
@@ -87,6 +99,12 @@ export class InferenceContext {
         await state.time.sleep(load.remainingMs);
       }
     }
+    return this.#injectedError();
+  }
+
+  // `true` to go on; `false` when an injected 5xx was answered.
+  #injectedError(): boolean {
+    const { state } = this;
     if (state.random.chance(state.faults.errorRate)) {
       const status = state.faults.errorStatus;
       this.fail(status, status === 503 ? "Service Unavailable" : "Internal Server Error", "injected_error");
@@ -95,8 +113,28 @@ export class InferenceContext {
     return true;
   }
 
+  /** Simulated ms before the first chunk of a stream. */
+  firstChunkMs(): number {
+    if (this.endpoint) return this.endpoint.latency.baseMs;
+    return drawLatency(
+      { ...this.state.options.latency, perOutputTokenMs: 0, outputTokens: 0 },
+      this.state.random,
+    );
+  }
+
+  /** Simulated ms between two streamed tokens (0: no pacing). */
+  tokenIntervalMs(provider: CatalogueProvider): number {
+    if (this.endpoint) return this.endpoint.latency.perOutputTokenMs;
+    const tps = this.state.options.tokensPerSecond ?? provider.tokensPerSecond;
+    return Number.isFinite(tps) ? 1000 / tps : 0;
+  }
+
   /** Simulated ms before a non-streamed answer of `outputTokens` (with slow-response faults). */
   latencyMs(provider: CatalogueProvider, outputTokens: number): number {
+    if (this.endpoint) {
+      const { baseMs, perOutputTokenMs } = this.endpoint.latency;
+      return baseMs + outputTokens * perOutputTokenMs;
+    }
     const { latency, tokensPerSecond } = this.state.options;
     const tps = tokensPerSecond ?? provider.tokensPerSecond;
     const perOutputTokenMs = latency.perOutputTokenMs ?? (Number.isFinite(tps) ? 1000 / tps : 0);

@@ -13,6 +13,7 @@ export const DEFAULT_MAX_NEW_TOKENS = 20;
 
 /** The hf-inference route of a model, or an error already answered (404). */
 function hfRoute(ctx: InferenceContext, modelId: string): Route | undefined {
+  if (ctx.endpoint) return ctx.endpoint.route;
   const model = ctx.state.catalogue.get(modelId);
   const provider = model?.providers.find((p) => p.provider === "hf-inference");
   if (!model || !provider) {
