@@ -42,8 +42,8 @@ const HOUR_MS = 3_600_000;
  * One dedicated Inference Endpoint: replicas that start after a cold start, each serving
  * `concurrencyPerReplica` requests at once with a FIFO queue behind them; past the queue,
  * 503. Autoscaling adds a replica when utilisation reaches 80% (at most once a minute)
- * and removes one when it falls under half (every 2 minutes, not within 300 s of a
- * change); `minReplicas: 0` scales to zero after `scaleToZeroAfterMs` idle, and the next
+ * and removes one when the load would fit in half of one replica fewer (every 2 minutes,
+ * not within 300 s of a change); `minReplicas: 0` scales to zero after `scaleToZeroAfterMs` idle, and the next
  * request meets a cold start: 503 at once, or held up to `X-Scale-Up-Timeout` seconds.
  * Billing integrates replicas over simulated time.
  */
@@ -175,28 +175,29 @@ export class EndpointRuntime {
     this.#startReplica(now);
   }
 
-  // Accrues billing up to now, then applies scale-down and scale-to-zero.
+  // Accrues billing up to now, stepping through the scale-downs (one replica every
+  // 2 minutes once 300 s have passed since the last change, while the load is under half
+  // of one replica fewer) and the scale to zero that fell due since the last look.
   #tick(): number {
     const now = this.#time.now();
     const { minReplicas, scaleToZeroAfterMs, concurrencyPerReplica } = this.config;
-    const idle = this.#inFlight === 0 && this.#queue.length === 0;
+    const busy = this.#inFlight + this.#queue.length;
+    const floor = Math.max(minReplicas, 1);
+    for (;;) {
+      const at = this.#lastChange + Math.max(STABILISATION_MS, SCALE_DOWN_EVERY_MS);
+      const quiet = busy < 0.5 * (this.#replicas.length - 1) * concurrencyPerReplica;
+      if (this.#replicas.length <= floor || !quiet || at > now) break;
+      this.#accrue(Math.max(this.#accruedAt, at));
+      this.#replicas.pop();
+      this.#lastChange = at;
+    }
     const zeroAt = this.#lastActivity + scaleToZeroAfterMs;
-    if (minReplicas === 0 && idle && this.#replicas.length > 0 && now >= zeroAt) {
+    if (minReplicas === 0 && busy === 0 && this.#replicas.length > 0 && now >= zeroAt) {
       this.#accrue(Math.max(this.#accruedAt, zeroAt));
       this.#replicas = [];
       this.#lastChange = zeroAt;
     }
     this.#accrue(now);
-    const floor = Math.max(minReplicas, 1);
-    const busy = this.#inFlight + this.#queue.length;
-    if (
-      this.#replicas.length > floor &&
-      now - this.#lastChange >= Math.max(STABILISATION_MS, SCALE_DOWN_EVERY_MS) &&
-      busy < 0.5 * (this.#replicas.length - 1) * concurrencyPerReplica
-    ) {
-      this.#replicas.pop();
-      this.#lastChange = now;
-    }
     return now;
   }
 

@@ -151,6 +151,13 @@ describe("Inference Endpoints", () => {
     expect(sim.stats().endpoints.elastic).toMatchObject({ replicas: 2, readyReplicas: 1, hourlyCostUsd: 2 });
     clock.advance(120_000);
     expect(sim.stats().endpoints.elastic).toMatchObject({ replicas: 2, readyReplicas: 2 });
+    // Idle: one replica goes 300 s after the last change (the scale-up), none below minReplicas.
+    clock.advance(179_000);
+    expect(sim.stats().endpoints.elastic?.replicas).toBe(2);
+    clock.advance(1_000);
+    expect(sim.stats().endpoints.elastic?.replicas).toBe(1);
+    clock.advance(3_600_000);
+    expect(sim.stats().endpoints.elastic).toMatchObject({ replicas: 1, status: "running" });
   });
 
   it("creates endpoints with POST /endpoints and answers bad calls with HF's statuses", async () => {

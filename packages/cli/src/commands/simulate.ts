@@ -14,7 +14,7 @@ Options:
   --time-scale <x>    simulated ms per wall ms; 60 makes a 5-minute window last 5 s (default 1)
   --seed <n>          seed of all randomness (default 1)
   --tier <tier>       accept any hf_ token as free|pro|team|enterprise (default: only hf_test_<tier>)
-  --quota <n>         inference requests per 5-minute window for every tier (default: per tier)
+  --quota <n>         inference requests per 5-minute window for every tier (default: no window)
   --config <file>     JSON file of startSimulator options (flags override it)
   --help              show this help
 
