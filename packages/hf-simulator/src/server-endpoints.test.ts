@@ -182,3 +182,31 @@ describe("Inference Endpoints", () => {
     expect((await call(sim.url, "/endpoints/made/v1/chat/completions", { body: chat() })).status).toBe(200);
   });
 });
+
+describe("Inference Endpoint slots", () => {
+  it("come back when a caller gives up while queued or in flight", async () => {
+    sim = await startSimulator({
+      ...BASE,
+      endpoints: [{ name: "one", concurrencyPerReplica: 1, queuePerReplica: 5, latency: { baseMs: 300 } }],
+    });
+    const url = `${sim.url}/endpoints/one/v1/chat/completions`;
+    const post = (signal?: AbortSignal) =>
+      fetch(url, {
+        method: "POST",
+        headers: { authorization: "Bearer hf_test_pro", "content-type": "application/json" },
+        body: JSON.stringify(chat()),
+        ...(signal ? { signal } : {}),
+      });
+    const controller = new AbortController();
+    const served = post();
+    const abandoned = post(controller.signal).catch(() => undefined);
+    // Leave only once the second call waits in the queue behind the first.
+    while (sim.stats().endpoints.one?.queued !== 1) await new Promise((resolve) => setTimeout(resolve, 5));
+    controller.abort();
+    await abandoned;
+    expect((await served).status).toBe(200);
+    // Both the served call's slot and the abandoned one's are free again: the next call is served.
+    expect((await post()).status).toBe(200);
+    expect(sim.stats().endpoints.one).toMatchObject({ inFlight: 0, queued: 0 });
+  });
+});

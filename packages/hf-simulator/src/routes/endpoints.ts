@@ -63,6 +63,8 @@ export async function handleEndpointCall(
   const timeout = Number(req.headers["x-scale-up-timeout"]);
   const slot = await endpoint.acquire(Number.isFinite(timeout) && timeout >= 0 ? timeout * 1000 : undefined);
   if (!slot.ok) return sendJson(res, slot.status, errorBody("hf", slot.status, slot.message), headers);
+  // A caller that left while queued gets its slot back at once: its "close" has fired already.
+  if (res.destroyed) return slot.release();
   const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
   res.end = ((...args: unknown[]) => {
     slot.release();
