@@ -8,6 +8,8 @@ export type { Clock } from "./clock.js";
 export { SimulatedTime, systemClock } from "./clock.js";
 export { CreditLedger, MONTH_MS } from "./credits.js";
 export type { EndpointLatencyOptions, EndpointOptions } from "./endpoint-options.js";
+export type { EndpointSlot, EndpointStats } from "./endpoint-runtime.js";
+export { EndpointRuntime } from "./endpoint-runtime.js";
 export type { FaultPatch } from "./faults.js";
 export type {
   ColdStartOptions,
@@ -34,6 +36,7 @@ export {
 } from "./rate-limit-headers.js";
 export type { ResolvedOptions } from "./resolve-options.js";
 export { resolveOptions } from "./resolve-options.js";
+export type { ResolvedEndpoint, ResolvedProvider } from "./resolve-providers.js";
 export { HUGGING_FACE_ORIGINS, rewriteHuggingFaceFetch } from "./rewrite-fetch.js";
 export type { RoutingContext, RoutingPolicy } from "./routing.js";
 export { chooseProvider, rankProviders } from "./routing.js";
