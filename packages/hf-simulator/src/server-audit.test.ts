@@ -10,7 +10,7 @@ afterEach(async () => {
 });
 
 /** One request on its own connection (`agent: false`): its status once the body is read. */
-function send(url: string, path: string, body?: unknown): Promise<number> {
+function send(url: string, path: string, body?: unknown, token = "hf_test_pro"): Promise<number> {
   return new Promise((resolve, reject) => {
     const text = body === undefined ? undefined : JSON.stringify(body);
     const req = request(
@@ -18,7 +18,7 @@ function send(url: string, path: string, body?: unknown): Promise<number> {
       {
         agent: false,
         method: text === undefined ? "GET" : "POST",
-        headers: { authorization: "Bearer hf_test_pro", "content-type": "application/json" },
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
       },
       (res) => {
         res.resume();
@@ -38,25 +38,28 @@ describe("the server's own audit under load", () => {
       spike: false,
       coldStart: false,
       tokensPerSecond: Number.POSITIVE_INFINITY,
-      // Each admitted call holds its connection for 3 s: the 1,000 connections overlap.
-      latency: { baseMs: 3_000, jitter: 0 },
-      quotas: { pro: { inference: 500, api: 100 } },
-      maxConcurrent: { pro: 400 },
+      // Each admitted call holds its connection for 5 s: the 1,000 connections overlap.
+      latency: { baseMs: 5_000, jitter: 0 },
+      // PRO: an in-flight cap (503 past it); free: an inference window (429 past it).
+      quotas: { free: { inference: 150 }, pro: { api: 100 } },
+      maxConcurrent: { pro: 200 },
       endpoints: [
-        { name: "dedicated", concurrencyPerReplica: 40, queuePerReplica: 30, latency: { baseMs: 3_000 } },
+        { name: "dedicated", concurrencyPerReplica: 40, queuePerReplica: 30, latency: { baseMs: 5_000 } },
       ],
     });
     const url = sim.url;
     const kinds = Array.from({ length: 1_000 }, (_, i) =>
-      i % 10 < 7 ? "chat" : i % 10 < 9 ? "api" : "endpoint",
+      i % 10 < 7 ? (i % 2 === 0 ? "chat" : "free-chat") : i % 10 < 9 ? "api" : "endpoint",
     );
     const statuses = await Promise.all(
       kinds.map((kind) =>
         kind === "chat"
           ? send(url, "/v1/chat/completions", chat())
-          : kind === "api"
-            ? send(url, "/api/models/openai-community/gpt2")
-            : send(url, "/endpoints/dedicated/v1/chat/completions", chat()),
+          : kind === "free-chat"
+            ? send(url, "/v1/chat/completions", chat(), "hf_test_free")
+            : kind === "api"
+              ? send(url, "/api/models/openai-community/gpt2")
+              : send(url, "/endpoints/dedicated/v1/chat/completions", chat()),
       ),
     );
     const seen = (kind: string, status: number) =>
@@ -65,20 +68,28 @@ describe("the server's own audit under load", () => {
     // The HTTP document and the handle agree (endpoint cost grows with time, so not compared).
     expect(stats.tokens).toEqual(sim.stats().tokens);
     const token = stats.tokens["hf_…_pro"];
-    const inference = token?.buckets.inference;
-    // 700 chats: the in-flight cap of 400 refuses some (503), the window of 500 others (429).
-    expect(seen("chat", 200) + seen("chat", 429) + seen("chat", 503)).toBe(700);
-    expect(inference).toMatchObject({
-      requests: 700,
+    const chats = kinds.filter((k) => k === "chat").length;
+    // PRO's chats: the in-flight cap of 200 refuses the ones that arrive while 200 are in flight.
+    expect(seen("chat", 200) + seen("chat", 503)).toBe(chats);
+    expect(token?.buckets.inference).toMatchObject({
+      requests: chats,
       admitted: seen("chat", 200),
-      rejected429: seen("chat", 429),
+      rejected429: 0,
       rejected503: seen("chat", 503),
-      overQuota: false,
     });
     expect(seen("chat", 503)).toBeGreaterThan(0);
-    expect(seen("chat", 200)).toBeLessThanOrEqual(500);
-    expect(token?.maxInFlight).toBeLessThanOrEqual(400);
+    expect(token?.maxInFlight).toBe(200);
     expect(token?.inFlight).toBe(0);
+    // Free chats: a window of 150, whatever the timing.
+    const free = stats.tokens["hf_…free"];
+    const freeChats = kinds.filter((k) => k === "free-chat").length;
+    expect(free?.buckets.inference).toMatchObject({
+      requests: freeChats,
+      admitted: 150,
+      rejected429: freeChats - 150,
+      overQuota: false,
+    });
+    expect([seen("free-chat", 200), seen("free-chat", 429)]).toEqual([150, freeChats - 150]);
     // 200 Hub calls against a window of 100: exactly 100 pass.
     expect(token?.buckets.api).toMatchObject({
       requests: 200,
@@ -100,5 +111,15 @@ describe("the server's own audit under load", () => {
     expect(seen("endpoint", 200) + seen("endpoint", 503)).toBe(100);
     expect(endpoint?.maxInFlight).toBeLessThanOrEqual(40);
     expect(stats.overQuota).toBe(false);
+    console.info("audit of 1,000 connections", {
+      chat: { ok: seen("chat", 200), "503": seen("chat", 503) },
+      freeChat: { ok: seen("free-chat", 200), "429": seen("free-chat", 429) },
+      maxInFlight: token?.maxInFlight,
+      endpoint: {
+        ok: seen("endpoint", 200),
+        "503": seen("endpoint", 503),
+        maxInFlight: endpoint?.maxInFlight,
+      },
+    });
   });
 });
