@@ -40,6 +40,10 @@ describe("governed swarms against the simulator's limits", () => {
       latency: { baseMs: 300, jitter: 0.2 },
       tokensPerSecond: Number.POSITIVE_INFINITY,
       quotas: { free: { inference: 100, api: 50 } },
+      // Invented, on purpose: this test shows the governor learning a quota from RateLimit
+      // headers, which Hugging Face documents for api/resolvers/pages only. The simulator
+      // sends them on inference answers only when asked.
+      inferenceRateLimitHeaders: true,
     });
     governor = createGovernor({
       name: "quota-swarm",

@@ -39,6 +39,11 @@ async function simulator() {
     seed: 3,
     windowMs: 60_000,
     quotas: { pro: { inference: 2 } },
+    // Invented behaviours, on purpose: the throttled-call test needs a 429 whose RateLimit
+    // and Retry-After headers ask for a longer wait than maxDelayMs, to show the cap.
+    // Hugging Face documents neither on inference answers.
+    inferenceRateLimitHeaders: true,
+    retryAfter: true,
     latency: false,
     spike: false,
     coldStart: false,

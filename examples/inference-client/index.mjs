@@ -18,7 +18,14 @@ const MODEL = "meta-llama/Llama-3.1-8B-Instruct";
 // The client logs its provider choice on every auto-routed call.
 setLogger({ debug() {}, info() {}, log() {}, warn: console.warn, error: console.error });
 
-const sim = await startSimulator({ timeScale: TIME_SCALE, seed: 7, quotas: { pro: { inference: 120 } } });
+// The governor learns the quota from RateLimit headers on inference answers: an invented
+// behaviour (Hugging Face documents them for api/resolvers/pages only), turned on here.
+const sim = await startSimulator({
+  timeScale: TIME_SCALE,
+  seed: 7,
+  quotas: { pro: { inference: 120 } },
+  inferenceRateLimitHeaders: true,
+});
 const governor = createGovernor({
   name: "example-swarm",
   // Deliberately wrong: the simulator allows 120 per window. The headers correct it.

@@ -84,10 +84,13 @@ function row(label, sim, failed, seconds) {
   return `| ${label} | ${b.admitted ?? 0} | ${b.rejected429 ?? 0} | ${b.rejected503 ?? 0} | ${failed} | ${seconds.toFixed(1)} s | ${sim.overQuota ? "yes" : "no"} |`;
 }
 
+// The inference window and its "inference" RateLimit headers are invented behaviours
+// (Hugging Face documents headers for api/resolvers/pages only), turned on for this demo.
 const simOptions = {
   timeScale: TIME_SCALE,
   seed: 7,
   quotas: { pro: { inference: QUOTA } },
+  inferenceRateLimitHeaders: true,
   latency: { baseMs: 300, jitter: 0.2 },
 };
 const lines = [

@@ -1,5 +1,5 @@
 import { type HuggingFaceTier, registerSecret } from "@swarmgate/core";
-import { type SimulatorStats, startSimulator } from "@swarmgate/hf-simulator";
+import { type SimulatorStats, SUGGESTED_INFERENCE_QUOTAS, startSimulator } from "@swarmgate/hf-simulator";
 import { choiceFlag, numberFlag, UsageError } from "./args.js";
 
 /** Where a run sends its requests. */
@@ -130,7 +130,13 @@ export async function openTarget(o: TargetOptions): Promise<Target> {
     seed: o.seed,
     coldStart: false,
     latency: SIM_LATENCY,
-    ...(o.quota === undefined ? {} : { quotas: { [o.tier]: { inference: o.quota } } }),
+    // Invented behaviours, turned on so that a demo has limits to show (docs/cli.md): an
+    // inference window (Hugging Face publishes no number; the tier's suggested one unless
+    // --quota), its "inference" RateLimit headers, which the live view and the report
+    // read, and the hidden concurrency cap. None of them is the simulator's default.
+    quotas: { [o.tier]: { inference: o.quota ?? SUGGESTED_INFERENCE_QUOTAS[o.tier] } },
+    inferenceRateLimitHeaders: true,
+    maxConcurrent: true,
   });
   return {
     kind: "sim",

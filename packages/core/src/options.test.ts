@@ -89,6 +89,17 @@ describe("options", () => {
     expect(() => presets.huggingface({ tier: "gold" as "pro" })).toThrow(TypeError);
   });
 
+  it("uses the Hub's rate-limit table of September 2025", () => {
+    const limits = (tier: "free" | "pro" | "team" | "enterprise") => {
+      const quotas = presets.huggingface({ tier }).quotas ?? {};
+      return ["api", "resolvers", "pages"].map((bucket) => quotas[bucket]?.[0]?.limit);
+    };
+    expect(limits("free")).toEqual([1_000, 5_000, 200]);
+    expect(limits("pro")).toEqual([2_500, 12_000, 400]);
+    expect(limits("team")).toEqual([3_000, 20_000, 400]);
+    expect(limits("enterprise")).toEqual([6_000, 50_000, 600]);
+  });
+
   it("accepts every preset as is", async () => {
     for (const tier of ["free", "pro", "team", "enterprise"] as const) {
       const governor = createGovernor({ name: tier, ...presets.huggingface({ tier }) });

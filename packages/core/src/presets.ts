@@ -6,16 +6,15 @@ export type HuggingFaceTier = "free" | "pro" | "team" | "enterprise";
 
 const FIVE_MINUTES = 300_000;
 
-// Hub docs (rate-limits page) for `api`; the seed research for `resolvers` and `pages`.
-// Hugging Face publishes no request limit for inference: those numbers are a conservative
-// guess that the server's `RateLimit-Policy` header corrects within one window.
+// Hub docs (hub-docs `docs/hub/rate-limits.md`, table of September 2025) for `api`,
+// `resolvers` and `pages`; organization limits apply to each member. Hugging Face publishes
+// no request limit for inference: those numbers are a conservative guess.
 const perTier: Record<HuggingFaceTier, { api: number; resolvers: number; pages: number; inference: number }> =
   {
-    free: { api: 1_000, resolvers: 2_400, pages: 80, inference: 300 },
+    free: { api: 1_000, resolvers: 5_000, pages: 200, inference: 300 },
     pro: { api: 2_500, resolvers: 12_000, pages: 400, inference: 1_500 },
-    // Team limits are not published apart from PRO's: assume PRO's, the cautious choice.
-    team: { api: 2_500, resolvers: 12_000, pages: 400, inference: 1_500 },
-    enterprise: { api: 6_000, resolvers: 12_000, pages: 400, inference: 3_000 },
+    team: { api: 3_000, resolvers: 20_000, pages: 400, inference: 1_500 },
+    enterprise: { api: 6_000, resolvers: 50_000, pages: 600, inference: 3_000 },
   };
 
 // The seed's swarm guidance: start small, ramp smoothly over minutes, cap by tier.

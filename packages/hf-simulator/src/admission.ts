@@ -24,10 +24,15 @@ export interface Rejected {
   readonly headers: Record<string, string>;
   /** Extra body fields (hf-inference style `estimated_time`). */
   readonly extra?: Record<string, unknown>;
+  /** A body sent as is, whatever the route's error style (the flat 402). */
+  readonly body?: unknown;
 }
 
-const CREDITS_MESSAGE =
-  "You have exceeded your monthly included credits for Inference Providers. Subscribe to PRO to get 20x more monthly included credits.";
+/** The 402 body Hugging Face sends on every route, router included: flat, not OpenAI-style. */
+export const CREDITS_EXCEEDED_BODY = {
+  error:
+    "You have exceeded your monthly included credits for Inference Providers. Subscribe to PRO to get 20x more monthly included credits.",
+} as const;
 
 /** RateLimit and RateLimit-Policy headers for a window decision. */
 export function rateLimitHeaders(decision: WindowDecision, bucket: Bucket, mode: "fixed" | "rolling") {
@@ -50,7 +55,9 @@ export function rateLimitHeaders(decision: WindowDecision, bucket: Bucket, mode:
  * Runs a request through the gates, in this order: bill-to check (403), outage
  * (503/5xx), spike detector (503), concurrency cap (503), quota window (429), credits
  * (402). Only the window consumes quota, so every admitted request is one the window
- * allowed; the inference gates apply to the `inference` bucket only.
+ * allowed; the inference gates apply to the `inference` bucket only. Inference answers
+ * carry `RateLimit` headers only with `inferenceRateLimitHeaders`, and only when the
+ * bucket has a window.
  */
 export function admit(
   state: SimulatorState,
@@ -63,6 +70,10 @@ export function admit(
   const windowKey = `${key}/${bucket}`;
   const quota = state.quota(identity, bucket);
   const mode = state.options.windowMode;
+  const windowed = Number.isFinite(quota);
+  const sendsHeaders = windowed && (bucket !== "inference" || state.options.inferenceRateLimitHeaders);
+  const headersFor = (decision: WindowDecision): Record<string, string> =>
+    sendsHeaders ? rateLimitHeaders(decision, bucket, mode) : {};
   state.stats.count(key, tier, bucket, "requests");
   const reject = (
     status: number,
@@ -74,7 +85,7 @@ export function admit(
     status,
     message,
     code,
-    headers: rateLimitHeaders(state.windows.peek(windowKey, quota, now), bucket, mode),
+    headers: sendsHeaders ? headersFor(state.windows.peek(windowKey, quota, now)) : {},
     ...(extra ? { extra } : {}),
   });
   let release = () => {};
@@ -101,9 +112,9 @@ export function admit(
       released = true;
     };
   }
-  const decision = state.windows.tryAdmit(windowKey, quota, now);
-  const headers: Record<string, string> = rateLimitHeaders(decision, bucket, mode);
-  if (!decision.admitted) {
+  const decision = windowed ? state.windows.tryAdmit(windowKey, quota, now) : undefined;
+  const headers: Record<string, string> = decision ? headersFor(decision) : {};
+  if (decision && !decision.admitted) {
     release();
     if (state.random.chance(state.options.retryAfter)) headers["Retry-After"] = String(decision.resetSeconds);
     const message = `Rate limit reached for bucket "${bucket}": ${quota} requests per ${decision.windowSeconds}s window. Retry in ${decision.resetSeconds}s.`;
@@ -114,7 +125,14 @@ export function admit(
   const account = state.creditAccount(identity, billTo);
   if (!state.credits.canSpend(account.id, account.allowanceUsd, now)) {
     release();
-    return { ok: false, status: 402, message: CREDITS_MESSAGE, code: "insufficient_credits", headers };
+    return {
+      ok: false,
+      status: 402,
+      message: CREDITS_EXCEEDED_BODY.error,
+      code: "insufficient_credits",
+      headers,
+      body: CREDITS_EXCEEDED_BODY,
+    };
   }
   return { ok: true, headers, account, release };
 }

@@ -9,11 +9,39 @@ const providerOf = (requested: string, path?: string) => {
 };
 
 describe("Catalogue.route", () => {
-  it("routes to the first provider, a named one, the fastest or the cheapest", () => {
-    expect(providerOf(llama)).toBe("together");
+  it("routes the default and :auto to the fastest, and honours :provider, :fastest and :cheapest", () => {
+    expect(providerOf(llama)).toBe("cerebras");
+    expect(providerOf(`${llama}:auto`)).toBe("cerebras");
     expect(providerOf(`${llama}:novita`)).toBe("novita");
     expect(providerOf(`${llama}:fastest`)).toBe("cerebras");
     expect(providerOf(`${llama}:cheapest`)).toBe("novita");
+  });
+
+  it("ranks :cheapest by output-token price alone", () => {
+    // DeepSeek-V3: novita is cheapest on input (0.40) but dearest on output (1.30).
+    expect(providerOf("deepseek-ai/DeepSeek-V3:cheapest")).toBe("fireworks-ai");
+  });
+
+  it("follows the user's order for :preferred, then the catalogue's", () => {
+    const route = (preferred?: string[]) => {
+      const r = catalogue.route(`${llama}:preferred`, undefined, { preferred });
+      return "kind" in r ? r.kind : r.provider.provider;
+    };
+    expect(route()).toBe("together");
+    expect(route(["novita", "cerebras"])).toBe("novita");
+    expect(route(["groq", "cerebras"])).toBe("cerebras");
+  });
+
+  it("fails over to the next provider when one is unavailable, and refuses a pinned one", () => {
+    const down = (names: string[]) => ({ available: (p: string) => !names.includes(p) });
+    const route = (requested: string, names: string[]) => {
+      const r = catalogue.route(requested, undefined, down(names));
+      return "kind" in r ? r.kind : r.provider.provider;
+    };
+    expect(route(llama, ["cerebras"])).toBe("together");
+    expect(route(`${llama}:cheapest`, ["novita"])).toBe("cerebras");
+    expect(route(`${llama}:novita`, ["novita"])).toBe("provider-unavailable");
+    expect(route(llama, ["cerebras", "together", "novita"])).toBe("no-provider-available");
   });
 
   it("resolves provider paths by provider-side id or Hub id", () => {

@@ -1,7 +1,9 @@
+import { chooseProvider, ROUTING_POLICIES, type RoutingContext, type RoutingPolicy } from "./routing.js";
+
 /**
  * The simulated model catalogue: which models exist, which providers serve them under
  * which provider-side id, and at what price. The Hub's provider mapping, routing
- * (`model:provider`, `:fastest`, `:cheapest`) and credit costs are all read from here.
+ * (`model:provider`, `:fastest`, `:cheapest`, `:preferred`) and credit costs are all read from here.
  */
 
 /** Hub task names the simulator serves. */
@@ -29,7 +31,7 @@ export interface CatalogueModel {
   readonly id: string;
   /** The task its providers serve. */
   readonly task: ModelTask;
-  /** Providers in the user's preference order: the first one serves un-suffixed requests. */
+  /** Providers, in the order `:preferred` uses when the user has set none. */
   readonly providers: readonly CatalogueProvider[];
   /** Prompt plus completion tokens allowed; more answers 422. @default 8192 */
   readonly contextLength?: number;
@@ -109,7 +111,9 @@ export interface Route {
 /** Why a model string could not be routed. */
 export type RouteFailure =
   | { readonly kind: "model-not-found"; readonly modelId: string }
-  | { readonly kind: "provider-not-supported"; readonly modelId: string; readonly provider: string };
+  | { readonly kind: "provider-not-supported"; readonly modelId: string; readonly provider: string }
+  | { readonly kind: "provider-unavailable"; readonly modelId: string; readonly provider: string }
+  | { readonly kind: "no-provider-available"; readonly modelId: string };
 
 /** Looks models up and chooses providers. */
 export class Catalogue {
@@ -127,11 +131,14 @@ export class Catalogue {
 
   /**
    * Resolves what a client asked for. `requested` is a Hub id with an optional suffix
-   * (`:together`, `:fastest`, `:cheapest`); `pathProvider` is the provider named by the
-   * URL (`/together/v1/chat/completions`), in which case the body names the model by its
-   * provider-side id (what `InferenceClient` sends) or by its Hub id.
+   * (`:together`, `:fastest`, `:cheapest`, `:preferred`, `:auto`; none means `:fastest`);
+   * `pathProvider` is the provider named by the URL (`/together/v1/chat/completions`), in
+   * which case the body names the model by its provider-side id (what `InferenceClient`
+   * sends) or by its Hub id. A named provider that is unavailable fails; a policy fails
+   * over to the next available provider ({@link chooseProvider}).
    */
-  route(requested: string, pathProvider?: string): Route | RouteFailure {
+  route(requested: string, pathProvider?: string, context: RoutingContext = {}): Route | RouteFailure {
+    const available = context.available ?? (() => true);
     if (pathProvider !== undefined) {
       for (const model of this.#models.values()) {
         const provider = model.providers.find(
@@ -139,7 +146,10 @@ export class Catalogue {
             candidate.provider === pathProvider &&
             (candidate.providerId === requested || model.id === requested),
         );
-        if (provider) return { model, provider };
+        if (provider)
+          return available(provider.provider)
+            ? { model, provider }
+            : { kind: "provider-unavailable", modelId: model.id, provider: provider.provider };
       }
       const known = this.#models.get(requested);
       return known
@@ -148,25 +158,21 @@ export class Catalogue {
     }
     const colon = requested.lastIndexOf(":");
     const modelId = colon === -1 ? requested : requested.slice(0, colon);
-    const policy = colon === -1 ? undefined : requested.slice(colon + 1);
+    const suffix = colon === -1 ? "auto" : requested.slice(colon + 1);
     const model = this.#models.get(modelId);
     if (!model || model.providers.length === 0) return { kind: "model-not-found", modelId };
-    const providers = model.providers;
-    let provider: CatalogueProvider | undefined;
-    if (policy === undefined || policy === "auto") provider = providers[0];
-    else if (policy === "fastest")
-      provider = providers.reduce((a, b) => (b.tokensPerSecond > a.tokensPerSecond ? b : a));
-    else if (policy === "cheapest") provider = providers.reduce((a, b) => (priceOf(b) < priceOf(a) ? b : a));
-    else provider = providers.find((candidate) => candidate.provider === policy);
-    return provider
+    if (ROUTING_POLICIES.includes(suffix)) {
+      const policy = (suffix === "auto" ? "fastest" : suffix) as RoutingPolicy;
+      const provider = chooseProvider(model, policy, context);
+      return provider ? { model, provider } : { kind: "no-provider-available", modelId };
+    }
+    const provider = model.providers.find((candidate) => candidate.provider === suffix);
+    if (!provider) return { kind: "provider-not-supported", modelId, provider: suffix };
+    return available(provider.provider)
       ? { model, provider }
-      : { kind: "provider-not-supported", modelId, provider: policy ?? "" };
+      : { kind: "provider-unavailable", modelId, provider: suffix };
   }
 }
-
-// `:cheapest` ranks by the sum of input and output prices, a neutral 1:1 token mix.
-const priceOf = (provider: CatalogueProvider): number =>
-  provider.inputPricePerMillion + provider.outputPricePerMillion;
 
 /** USD cost of a call. */
 export function costUsd(provider: CatalogueProvider, inputTokens: number, outputTokens: number): number {

@@ -25,13 +25,41 @@ export interface ChatMessage {
   readonly name?: string;
 }
 
-/** A JSON schema, as far as argument building reads it. */
+/** A JSON schema, as far as argument building and structured output read it. */
 export interface JsonSchema {
   readonly type?: string | readonly string[];
   readonly properties?: Readonly<Record<string, JsonSchema>>;
+  readonly required?: readonly string[];
+  readonly items?: JsonSchema;
   readonly enum?: readonly unknown[];
+  readonly const?: unknown;
   readonly default?: unknown;
+  readonly anyOf?: readonly JsonSchema[];
+  readonly oneOf?: readonly JsonSchema[];
+  readonly allOf?: readonly JsonSchema[];
+  readonly $ref?: string;
+  readonly minLength?: number;
+  readonly maxLength?: number;
+  readonly minimum?: number;
+  readonly maximum?: number;
+  readonly exclusiveMinimum?: number;
+  readonly exclusiveMaximum?: number;
+  readonly minItems?: number;
+  readonly maxItems?: number;
 }
+
+/** `response_format` of a request. */
+export type ResponseFormat =
+  | { readonly type: "text" }
+  | { readonly type: "json_object" }
+  | {
+      readonly type: "json_schema";
+      readonly json_schema: {
+        readonly name?: string;
+        readonly schema?: JsonSchema;
+        readonly strict?: boolean;
+      };
+    };
 
 /** A tool offered to the model. */
 export interface ToolDefinition {

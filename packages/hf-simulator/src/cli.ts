@@ -13,8 +13,8 @@ Options:
   --host <addr>       interface (default 127.0.0.1)
   --time-scale <x>    simulated ms per wall ms; 60 makes a 5-minute window last 5 s (default 1)
   --seed <n>          seed of all randomness (default 1)
-  --tier <tier>       accept any hf_ token as free|pro|team|enterprise (default: only hf_test_<tier> tokens)
-  --quota <n>         inference requests per 5-minute window for every tier (default: per tier)
+  --tier <tier>       accept any hf_ token with this tier (free, pro, team, enterprise, enterprise-plus, academia)
+  --quota <n>         inference requests per 5-minute window for every tier (default: no window)
   --config <file>     JSON file with any startSimulator options (flags override it)
   --help              show this help
 

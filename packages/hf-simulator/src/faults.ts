@@ -8,12 +8,20 @@ export interface FaultPatch {
   readonly errorRate?: number;
   readonly slowRate?: number;
   readonly dropRate?: number;
+  /** Flags providers available (`true`) or unavailable (`false`), e.g. `{ together: false }`. */
+  readonly providers?: Readonly<Record<string, boolean>>;
 }
 
 /** Configured faults plus runtime switches. */
 export class Faults {
   readonly #configured: Required<FaultOptions>;
-  #patch: { outageStatus?: number; errorRate?: number; slowRate?: number; dropRate?: number } = {};
+  #patch: {
+    outageStatus?: number;
+    errorRate?: number;
+    slowRate?: number;
+    dropRate?: number;
+    providers?: Record<string, boolean>;
+  } = {};
 
   /** @param configured the `faults` option, resolved. */
   constructor(configured: Required<FaultOptions>) {
@@ -36,7 +44,20 @@ export class Faults {
       const value = patch[name];
       if (value !== undefined) next[name] = expectProbability(name, value);
     }
+    if (patch.providers !== undefined) {
+      if (typeof patch.providers !== "object" || patch.providers === null)
+        throw new TypeError(`Expected \`providers\` to be an object, got ${String(patch.providers)}`);
+      for (const [name, value] of Object.entries(patch.providers))
+        if (typeof value !== "boolean")
+          throw new TypeError(`Expected \`providers.${name}\` to be a boolean, got ${String(value)}`);
+      next.providers = { ...next.providers, ...patch.providers };
+    }
     this.#patch = next;
+  }
+
+  /** A runtime availability switch of `provider`, if one was set. */
+  providerAvailable(provider: string): boolean | undefined {
+    return this.#patch.providers?.[provider];
   }
 
   /** The status every inference request gets at simulated `now`, if an outage is on. */

@@ -1,5 +1,7 @@
 import type { CatalogueModel } from "./catalogue.js";
 import type { Clock } from "./clock.js";
+import type { EndpointOptions } from "./endpoint-options.js";
+import type { ProviderOptions } from "./provider-options.js";
 import type { QuotaTable, Tier } from "./tiers.js";
 
 /** One configured access token. */
@@ -14,8 +16,10 @@ export interface TokenOptions {
   readonly quotas?: Partial<QuotaTable>;
   /** Hidden concurrency cap override for this token. */
   readonly maxConcurrent?: number;
-  /** Monthly included credits override (USD). */
+  /** Monthly included credits override (USD). @default free $0.10, PRO $2; org plans: the free $0.10 */
   readonly monthlyCreditsUsd?: number;
+  /** The user's provider order (Inference Provider settings), used by `:preferred`. */
+  readonly preferredProviders?: readonly string[];
 }
 
 /** One organisation that tokens can bill to with `X-HF-Bill-To`. */
@@ -26,16 +30,6 @@ export interface OrgOptions {
   readonly seats?: number;
   /** Monthly pool override (USD). */
   readonly monthlyCreditsUsd?: number;
-}
-
-/** A provider-level limit: the partner provider's own 429, passed through by the router. */
-export interface ProviderOptions {
-  /** Requests the provider accepts per `windowMs` from all tokens together. */
-  readonly requestsPerWindow?: number;
-  /** Length of the provider's window (simulated ms). @default 60_000 */
-  readonly windowMs?: number;
-  /** Whether its 429 carries RateLimit/Retry-After headers. Some providers send none. @default false */
-  readonly rateLimitHeaders?: boolean;
 }
 
 /** Spike protection: 503 when arrivals in the current second exceed `factor` × the recent rate + `floor`. */
@@ -106,7 +100,7 @@ export interface SimulatorOptions {
   readonly timeScale?: number;
   /** Wall clock. @default the system clock */
   readonly clock?: Clock;
-  /** Known tokens. @default hf_test_free, hf_test_pro, hf_test_team, hf_test_enterprise */
+  /** Known tokens. @default `hf_test_<tier>` for every tier */
   readonly tokens?: Readonly<Record<string, TokenOptions>>;
   /** Accept any other `hf_` token with this tier; `false` answers 401. @default false */
   readonly acceptAnyToken?: Tier | false;
@@ -118,10 +112,20 @@ export interface SimulatorOptions {
   readonly windowMs?: number;
   /** `fixed` windows (what HF uses) or `rolling`. @default "fixed" */
   readonly windowMode?: "fixed" | "rolling";
-  /** Retry-After on 429s: always, never, or with this probability. @default true */
+  /** Retry-After on window 429s (undocumented for the Hub): always, never, or with this probability. @default false */
   readonly retryAfter?: boolean | number;
-  /** Hidden concurrency cap per token, per tier or for all. */
-  readonly maxConcurrent?: number | Partial<Record<Tier, number>>;
+  /**
+   * `RateLimit` / `RateLimit-Policy` headers named `"inference"` on inference answers.
+   * Hugging Face documents only `api`, `resolvers` and `pages`. @default false
+   */
+  readonly inferenceRateLimitHeaders?: boolean;
+  /**
+   * Hidden cap of in-flight inference requests per token (503 past it); HF publishes none.
+   * `true` uses {@link DEFAULT_MAX_CONCURRENT}; a number for all tiers, or per tier. @default false
+   */
+  readonly maxConcurrent?: boolean | number | Partial<Record<Tier, number>>;
+  /** The default provider order for `:preferred` (tokens may have their own). @default the catalogue's order */
+  readonly preferredProviders?: readonly string[];
   /** Spike protection; `false` disables it. */
   readonly spike?: SpikeOptions | false;
   /** Monthly included credits per tier (USD per token; per seat for orgs). */
@@ -140,6 +144,8 @@ export interface SimulatorOptions {
   readonly tokensPerSecond?: number;
   /** Fault injection. */
   readonly faults?: FaultOptions;
+  /** Inference Endpoints present from the start (more with `POST /endpoints`). @default [] */
+  readonly endpoints?: readonly EndpointOptions[];
 }
 
 /** The tokens every simulator knows unless `tokens` is given. */
@@ -148,4 +154,6 @@ export const DEFAULT_TOKENS: Readonly<Record<string, TokenOptions>> = {
   hf_test_pro: { tier: "pro" },
   hf_test_team: { tier: "team" },
   hf_test_enterprise: { tier: "enterprise" },
+  "hf_test_enterprise-plus": { tier: "enterprise-plus" },
+  hf_test_academia: { tier: "academia" },
 };

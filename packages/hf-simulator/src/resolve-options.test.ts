@@ -13,28 +13,46 @@ describe("resolveOptions", () => {
       acceptAnyToken: false,
       windowMs: 300_000,
       windowMode: "fixed",
-      retryAfter: 1,
+      retryAfter: 0,
+      inferenceRateLimitHeaders: false,
       payAsYouGo: false,
       spike: { floor: 20, factor: 3, baselineSeconds: 5 },
       coldStart: { mode: "delay", idleMs: 900_000, durationMs: 2_000 },
       latency: { baseMs: 150, jitter: 0.2 },
     });
-    expect(options.quotas.free).toEqual({ api: 1000, resolvers: 2400, pages: 80, inference: 300 });
-    expect(options.quotas.enterprise.api).toBe(6000);
+    // hub-docs rate-limits table (September 2025); inference has no window by default.
+    const none = Number.POSITIVE_INFINITY;
+    expect(options.quotas).toEqual({
+      anonymous: { api: 500, resolvers: 3000, pages: 100, inference: 0 },
+      free: { api: 1000, resolvers: 5000, pages: 200, inference: none },
+      pro: { api: 2500, resolvers: 12000, pages: 400, inference: none },
+      team: { api: 3000, resolvers: 20000, pages: 400, inference: none },
+      enterprise: { api: 6000, resolvers: 50000, pages: 600, inference: none },
+      "enterprise-plus": { api: 10000, resolvers: 100000, pages: 1000, inference: none },
+      academia: { api: 3000, resolvers: 20000, pages: 400, inference: none },
+    });
+    expect(options.maxConcurrent.pro).toBe(none);
     expect(Object.keys(options.tokens)).toEqual([
       "hf_test_free",
       "hf_test_pro",
       "hf_test_team",
       "hf_test_enterprise",
+      "hf_test_enterprise-plus",
+      "hf_test_academia",
     ]);
   });
 
   it("merges quota overrides per tier", () => {
-    expect(resolveOptions({ quotas: { pro: { api: 5 } } }).quotas.pro).toEqual({
+    expect(resolveOptions({ quotas: { pro: { api: 5, inference: 40 } } }).quotas.pro).toEqual({
       api: 5,
       resolvers: 12000,
       pages: 400,
-      inference: 1500,
+      inference: 40,
+    });
+    expect(resolveOptions({ maxConcurrent: true }).maxConcurrent.free).toBe(128);
+    expect(resolveOptions({ maxConcurrent: { pro: 3 } }).maxConcurrent).toMatchObject({
+      pro: 3,
+      free: Number.POSITIVE_INFINITY,
     });
   });
 
@@ -55,6 +73,23 @@ describe("resolveOptions", () => {
     ],
     [{ tokens: { hf_x: { tier: "vip" as never } } }, "Expected `tokens.hf_x.tier` to be one of"],
     [{ maxConcurrent: 0 }, "Expected `maxConcurrent` to be an integer ≥ 1, got 0"],
+    [
+      { providers: { together: { headers: "groq" as never } } },
+      'Expected `providers.together.headers` to be one of "none", "openai", "together", got "groq"',
+    ],
+    [
+      { providers: { together: { headerlessShare: 2 } } },
+      "Expected `providers.together.headerlessShare` to be a probability",
+    ],
+    [{ endpoints: [{ name: "Bad Name" }] }, "Expected `endpoints[].name` to be 1-32 lowercase"],
+    [
+      { endpoints: [{ name: "e", model: "nope/nope" }] },
+      "Expected `endpoints.e.model` to be a catalogue model",
+    ],
+    [
+      { endpoints: [{ name: "e", minReplicas: 3, maxReplicas: 2 }] },
+      "Expected `endpoints.e.maxReplicas` to be ≥ minReplicas",
+    ],
   ])("rejects %o", (options, message) => {
     expect(() => resolveOptions(options)).toThrow(TypeError);
     expect(() => resolveOptions(options)).toThrow(message);

@@ -6,11 +6,16 @@ import {
   type FaultOptions,
   type LatencyOptions,
   type OrgOptions,
-  type ProviderOptions,
   type SimulatorOptions,
   type SpikeOptions,
   type TokenOptions,
 } from "./options.js";
+import {
+  type ResolvedEndpoint,
+  type ResolvedProvider,
+  resolveEndpoint,
+  resolveProvider,
+} from "./resolve-providers.js";
 import {
   BUCKETS,
   type Bucket,
@@ -38,23 +43,33 @@ export interface ResolvedOptions {
   readonly windowMs: number;
   readonly windowMode: "fixed" | "rolling";
   readonly retryAfter: number;
+  readonly inferenceRateLimitHeaders: boolean;
+  /** Per tier; `Infinity` when the cap is off. */
   readonly maxConcurrent: Readonly<Record<Tier, number>>;
+  readonly preferredProviders: readonly string[] | undefined;
   readonly spike: Required<SpikeOptions> | false;
   readonly monthlyCreditsUsd: Readonly<Record<Tier, number>>;
   readonly payAsYouGo: boolean;
   readonly catalogue: readonly CatalogueModel[];
-  readonly providers: Readonly<Record<string, ProviderOptions>>;
+  readonly providers: Readonly<Record<string, ResolvedProvider>>;
   readonly coldStart: Required<ColdStartOptions>;
   readonly latency: Required<Omit<LatencyOptions, "perOutputTokenMs">> & { perOutputTokenMs?: number };
   readonly tokensPerSecond: number | undefined;
   readonly faults: Required<FaultOptions>;
+  readonly endpoints: readonly ResolvedEndpoint[];
+}
+
+// A quota is a non-negative integer, or Infinity for "no window" (what inference has by default).
+function expectQuota(name: string, value: unknown): number {
+  if (value === Number.POSITIVE_INFINITY || value === null) return Number.POSITIVE_INFINITY;
+  return expectInteger(name, value, 0);
 }
 
 function resolveQuotas(overrides: SimulatorOptions["quotas"]): TierQuotas {
   const result: Record<string, QuotaTable> = {};
   for (const tier of ["anonymous", ...TIERS] as const) {
     const merged: Record<Bucket, number> = { ...DEFAULT_QUOTAS[tier], ...overrides?.[tier] };
-    for (const bucket of BUCKETS) expectInteger(`quotas.${tier}.${bucket}`, merged[bucket], 0);
+    for (const bucket of BUCKETS) merged[bucket] = expectQuota(`quotas.${tier}.${bucket}`, merged[bucket]);
     result[tier] = merged;
   }
   return result as TierQuotas;
@@ -65,7 +80,7 @@ function resolveTokens(tokens: SimulatorOptions["tokens"]): Readonly<Record<stri
   for (const [token, options] of Object.entries(resolved)) {
     expectOneOf(`tokens.${token}.tier`, options.tier, TIERS);
     for (const [bucket, quota] of Object.entries(options.quotas ?? {}))
-      expectInteger(`tokens.${token}.quotas.${bucket}`, quota, 0);
+      expectQuota(`tokens.${token}.quotas.${bucket}`, quota);
     if (options.maxConcurrent !== undefined)
       expectInteger(`tokens.${token}.maxConcurrent`, options.maxConcurrent, 1);
     if (options.monthlyCreditsUsd !== undefined)
@@ -96,16 +111,20 @@ export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions 
     if (value.monthlyCreditsUsd !== undefined)
       expectNumber(`orgs.${org}.monthlyCreditsUsd`, value.monthlyCreditsUsd, 0);
   }
-  const retryAfterOption = options.retryAfter ?? true;
+  const retryAfterOption = options.retryAfter ?? false;
   const retryAfter =
     typeof retryAfterOption === "boolean"
       ? Number(retryAfterOption)
       : expectProbability("retryAfter", retryAfterOption);
-  const cap = options.maxConcurrent;
-  const maxConcurrent = { ...DEFAULT_MAX_CONCURRENT };
+  const cap = options.maxConcurrent ?? false;
+  const maxConcurrent: Record<Tier, number> = { ...DEFAULT_MAX_CONCURRENT };
   for (const tier of TIERS) {
-    const value = typeof cap === "number" ? cap : (cap?.[tier] ?? maxConcurrent[tier]);
-    maxConcurrent[tier] = expectInteger(`maxConcurrent`, value, 1);
+    if (cap === false) maxConcurrent[tier] = Number.POSITIVE_INFINITY;
+    else if (cap !== true) {
+      const value = typeof cap === "number" ? cap : (cap[tier] ?? Number.POSITIVE_INFINITY);
+      maxConcurrent[tier] =
+        value === Number.POSITIVE_INFINITY ? value : expectInteger(`maxConcurrent`, value, 1);
+    }
   }
   const spike =
     options.spike === false
@@ -123,12 +142,13 @@ export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions 
   const catalogue = options.catalogue ?? DEFAULT_CATALOGUE;
   if (!Array.isArray(catalogue))
     throw new TypeError(`Expected \`catalogue\` to be an array, got ${String(catalogue)}`);
-  const providers = options.providers ?? {};
-  for (const [name, value] of Object.entries(providers)) {
-    if (value.requestsPerWindow !== undefined)
-      expectInteger(`providers.${name}.requestsPerWindow`, value.requestsPerWindow, 0);
-    if (value.windowMs !== undefined) expectNumber(`providers.${name}.windowMs`, value.windowMs, 0, true);
-  }
+  const providers = Object.fromEntries(
+    Object.entries(options.providers ?? {}).map(([name, value]) => [name, resolveProvider(name, value)]),
+  );
+  const knownModel = (id: string) => catalogue.some((model) => model.id === id);
+  const endpoints = (options.endpoints ?? []).map((e) => resolveEndpoint(e, knownModel));
+  if (new Set(endpoints.map((e) => e.name)).size !== endpoints.length)
+    throw new TypeError("Expected `endpoints` to have unique names");
   const cold = options.coldStart === false ? { mode: "off" as const } : (options.coldStart ?? {});
   const coldStart = {
     mode: expectOneOf("coldStart.mode", cold.mode ?? "delay", ["off", "delay", "loading"] as const),
@@ -170,7 +190,12 @@ export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions 
     windowMs: expectNumber("windowMs", options.windowMs ?? 300_000, 0, true),
     windowMode: expectOneOf("windowMode", options.windowMode ?? "fixed", ["fixed", "rolling"] as const),
     retryAfter,
+    inferenceRateLimitHeaders: expectBoolean(
+      "inferenceRateLimitHeaders",
+      options.inferenceRateLimitHeaders ?? false,
+    ),
     maxConcurrent,
+    preferredProviders: options.preferredProviders,
     spike,
     monthlyCreditsUsd,
     payAsYouGo: expectBoolean("payAsYouGo", options.payAsYouGo ?? false),
@@ -183,5 +208,6 @@ export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions 
         ? undefined
         : expectNumber("tokensPerSecond", options.tokensPerSecond, 0, true),
     faults,
+    endpoints,
   };
 }

@@ -1,11 +1,13 @@
 import {
   type ChatMessage,
   contentText,
+  type ResponseFormat,
   type ToolCall,
   type ToolChoice,
   type ToolDefinition,
 } from "./chat-types.js";
 import { createRandom, hashString } from "./random.js";
+import { valueForSchema, valueSource } from "./schema-value.js";
 import { countTokens, truncateTokens } from "./tokenizer.js";
 import { buildToolArguments } from "./tool-arguments.js";
 
@@ -24,6 +26,7 @@ export interface ScriptedRequest {
   readonly messages: readonly ChatMessage[];
   readonly tools?: readonly ToolDefinition[];
   readonly toolChoice?: ToolChoice;
+  readonly responseFormat?: ResponseFormat;
   readonly maxTokens?: number;
 }
 
@@ -33,13 +36,18 @@ export interface ScriptedRequest {
  *    latest user message, it calls one tool: the forced one, else the first whose name
  *    matches a word of the user message, else the first; arguments come from the tool's
  *    JSON schema and the user text ({@link buildToolArguments}).
- * 2. Once tool results follow the latest user message, it answers
+ * 2. `tool_choice: "required"` or a named function is honoured at every turn: after tool
+ *    results it calls a tool again (the named one; else the first not yet called since
+ *    the user spoke, else the first), its arguments drawn from the results too.
+ * 3. Once tool results follow the latest user message, it answers
  *    `Here is what I found: <tool> returned <result>.` for each result.
- * 3. Otherwise it answers `Simulated reply from <model>. You said: "<user text>"`.
- * Text is cut to `max_tokens` (finish reason `length`).
+ * 4. Otherwise it answers `Simulated reply from <model>. You said: "<user text>"`.
+ * With `response_format` `json_object` the text is `{"answer": <text>}`; with
+ * `json_schema` a value built from the schema ({@link valueForSchema}). Text is cut to
+ * `max_tokens` (finish reason `length`).
  */
 export function scriptReply(request: ScriptedRequest): ScriptedReply {
-  const { messages } = request;
+  const { messages, toolChoice } = request;
   let lastUser = -1;
   for (let i = messages.length - 1; i >= 0; i--)
     if (messages[i]?.role === "user") {
@@ -49,34 +57,43 @@ export function scriptReply(request: ScriptedRequest): ScriptedReply {
   const userText = lastUser >= 0 ? contentText(messages[lastUser]?.content).trim() : "";
   const after = messages.slice(lastUser + 1);
   const toolResults = after.filter((m) => m.role === "tool");
+  const names = new Map<string, string>();
+  for (const m of after) for (const call of m.tool_calls ?? []) names.set(call.id, call.function.name);
+  const resultTexts = toolResults.map(
+    (m) => `${names.get(m.tool_call_id ?? "") ?? m.name ?? "tool"} returned ${contentText(m.content)}`,
+  );
   const tools = request.tools ?? [];
-  if (tools.length > 0 && request.toolChoice !== "none" && toolResults.length === 0) {
-    const tool = chooseTool(tools, request.toolChoice, userText);
+  const forcing = toolChoice === "required" || typeof toolChoice === "object";
+  if (tools.length > 0 && toolChoice !== "none" && (toolResults.length === 0 || forcing)) {
+    const called = new Set(names.values());
+    const tool = chooseTool(tools, toolChoice, userText, called);
+    const argumentText = [userText, ...toolResults.map((m) => contentText(m.content))].join(" ").trim();
     const random = createRandom(hashString(`${request.model}\n${JSON.stringify(messages)}`));
     const call: ToolCall = {
       id: `call_${random.hex(24)}`,
       type: "function",
       function: {
         name: tool.function.name,
-        arguments: JSON.stringify(buildToolArguments(tool.function.parameters, userText)),
+        arguments: JSON.stringify(buildToolArguments(tool.function.parameters, argumentText)),
       },
     };
     return { kind: "tool_calls", toolCalls: [call], finishReason: "tool_calls" };
   }
-  let content: string;
-  if (toolResults.length > 0) {
-    const names = new Map<string, string>();
-    for (const m of after) for (const call of m.tool_calls ?? []) names.set(call.id, call.function.name);
-    const parts = toolResults.map(
-      (m) => `${names.get(m.tool_call_id ?? "") ?? m.name ?? "tool"} returned ${contentText(m.content)}`,
-    );
-    content = `Here is what I found: ${parts.join("; ")}.`;
-  } else {
-    content = `Simulated reply from ${request.model}. You said: "${userText}"`;
-  }
+  const plain =
+    toolResults.length > 0
+      ? `Here is what I found: ${resultTexts.join("; ")}.`
+      : `Simulated reply from ${request.model}. You said: "${userText}"`;
+  const content = formatContent(plain, request.responseFormat, toolResults.length > 0 ? plain : userText);
   if (request.maxTokens !== undefined && countTokens(content) > request.maxTokens)
     return { kind: "text", content: truncateTokens(content, request.maxTokens), finishReason: "length" };
   return { kind: "text", content, finishReason: "stop" };
+}
+
+function formatContent(plain: string, format: ResponseFormat | undefined, source: string): string {
+  if (format?.type === "json_object") return JSON.stringify({ answer: plain });
+  if (format?.type === "json_schema")
+    return JSON.stringify(valueForSchema(format.json_schema.schema ?? {}, valueSource(source)));
+  return plain;
 }
 
 /** Name words of a tool: `get_weather` → ["get", "weather"], `searchWeb` → ["search", "web"]. */
@@ -99,11 +116,15 @@ function chooseTool(
   tools: readonly ToolDefinition[],
   choice: ToolChoice | undefined,
   text: string,
+  called: ReadonlySet<string>,
 ): ToolDefinition {
   if (typeof choice === "object") {
     const forced = tools.find((t) => t.function.name === choice.function.name);
     if (forced) return forced;
   }
+  // Forced again after results: move on to a tool the conversation has not called yet.
+  const fresh = tools.filter((t) => !called.has(t.function.name));
+  if (called.size > 0) tools = fresh.length > 0 ? fresh : tools;
   const userWords = text
     .toLowerCase()
     .split(/[^a-z0-9]+/)

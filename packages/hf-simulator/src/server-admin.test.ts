@@ -67,6 +67,8 @@ describe("CLI arguments", () => {
       pro: { inference: 120 },
       team: { inference: 120 },
       enterprise: { inference: 120 },
+      "enterprise-plus": { inference: 120 },
+      academia: { inference: 120 },
     });
     expect(() => parseCliArgs(["--tier", "gold"])).toThrow(
       /Expected `--tier` to be one of free, pro, team, enterprise/,

@@ -42,8 +42,11 @@ describe("credits", () => {
     for (let i = 0; i < 3; i++) expect((await ask(sim.url, "hf_test_free")).status).toBe(200);
     const refused = await ask(sim.url, "hf_test_free");
     expect(refused.status).toBe(402);
-    expect(refused.body.error.message).toMatch(/exceeded your monthly included credits/);
-    expect(refused.headers.get("ratelimit")).toMatch(/^"inference";/);
+    // Hugging Face's 402 is flat on every route, the OpenAI-compatible router included.
+    expect(refused.body).toEqual({
+      error:
+        "You have exceeded your monthly included credits for Inference Providers. Subscribe to PRO to get 20x more monthly included credits.",
+    });
     const stats = sim.stats().tokens["hf_…free"];
     expect(stats?.creditsSpentUsd).toBe(3);
     expect(stats?.buckets.inference?.rejected402).toBe(1);
@@ -74,6 +77,21 @@ describe("credits", () => {
     // Members' own credits were never touched.
     expect(sim.stats().tokens.alice?.creditsSpentUsd).toBe(0);
     expect((await ask(sim.url, "hf_alice")).status).toBe(200);
+  });
+
+  it("gives an organization plan's credits only through X-HF-Bill-To", async () => {
+    sim = await startSimulator({
+      ...base,
+      tokens: { hf_carol: { tier: "team", name: "carol", orgs: ["acme"] } },
+      orgs: { acme: { tier: "team", seats: 3 } },
+    });
+    // Without bill-to a Team member spends a free user's $0.10, not the org's $2 a seat.
+    expect((await ask(sim.url, "hf_carol")).status).toBe(200);
+    expect((await ask(sim.url, "hf_carol")).status).toBe(402);
+    for (let i = 0; i < 6; i++)
+      expect((await ask(sim.url, "hf_carol", { "X-HF-Bill-To": "acme" })).status).toBe(200);
+    expect((await ask(sim.url, "hf_carol", { "X-HF-Bill-To": "acme" })).status).toBe(402);
+    expect(sim.stats().orgs.acme).toEqual({ creditsSpentUsd: 6, creditsRemainingUsd: 0 });
   });
 
   it("refuses billing an org the token does not belong to", async () => {

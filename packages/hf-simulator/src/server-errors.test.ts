@@ -39,9 +39,9 @@ describe("authentication", () => {
 
   it("accepts any hf_ token as a default tier when asked", async () => {
     const url = await start({ acceptAnyToken: "enterprise" });
-    const ok = await call(url, "/v1/chat/completions", { token: "hf_anything_goes", body: chat() });
+    const ok = await call(url, "/api/models/openai-community/gpt2", { token: "hf_anything_goes" });
     expect(ok.status).toBe(200);
-    expect(ok.headers.get("ratelimit-policy")).toBe('"fixed window";"inference";q=3000;w=300');
+    expect(ok.headers.get("ratelimit-policy")).toBe('"fixed window";"api";q=6000;w=300');
     expect((await call(url, "/v1/chat/completions", { token: "sk-not-hf", body: chat() })).status).toBe(401);
   });
 

@@ -9,6 +9,7 @@ import { resolveOptions } from "./resolve-options.js";
 import { handleChatCompletions } from "./routes/chat-completions.js";
 import { bucketOf, classify, styleOf, type Target } from "./routes/classify.js";
 import { InferenceContext } from "./routes/context.js";
+import { handleEndpointCall, handleEndpointsApi } from "./routes/endpoints.js";
 import { handleCompletions, handleHfTask } from "./routes/hf-inference.js";
 import { handleModelInfo, handlePage, handleResolve, handleWhoami } from "./routes/hub-api.js";
 import { SimulatorState } from "./state.js";
@@ -60,9 +61,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     });
   });
   const { port } = server.address() as AddressInfo;
+  const url = `http://${resolved.host.includes(":") ? `[${resolved.host}]` : resolved.host}:${port}`;
+  state.endpoints.baseUrl = url;
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${resolved.host.includes(":") ? `[${resolved.host}]` : resolved.host}:${port}`,
+    url,
     port,
     stats: () => state.snapshot(),
     reset: () => state.reset(),
@@ -88,11 +91,11 @@ async function handle(state: SimulatorState, req: IncomingMessage, res: ServerRe
   if (target.kind === "not-found") return sendJson(res, 404, errorBody(style, 404, "Not Found"), headers);
   if (target.kind === "method-not-allowed")
     return sendJson(res, 405, errorBody(style, 405, "Method Not Allowed"), headers);
-  const bucket = bucketOf(target) as Bucket;
+  const bucket = bucketOf(target) as Bucket | undefined;
   const auth = authenticate(req.headers.authorization, state.options);
   let identity: Identity;
   if (auth.ok) identity = auth.identity;
-  else if (auth.reason === "missing" && bucket !== "inference") identity = ANONYMOUS;
+  else if (auth.reason === "missing" && bucket !== undefined && bucket !== "inference") identity = ANONYMOUS;
   else {
     const message =
       auth.reason === "missing"
@@ -100,12 +103,15 @@ async function handle(state: SimulatorState, req: IncomingMessage, res: ServerRe
         : "Invalid credentials in Authorization header";
     return sendJson(res, 401, errorBody(style, 401, message, "invalid_api_key"), headers);
   }
+  if (target.kind === "endpoints") return handleEndpointsApi(state, res, target.action, text, headers);
+  if (target.kind === "endpoint") return handleEndpointCall(state, req, res, identity, target, text, headers);
+  if (bucket === undefined) return sendJson(res, 404, errorBody(style, 404, "Not Found"), headers);
   const billToHeader = req.headers["x-hf-bill-to"];
   const billTo = Array.isArray(billToHeader) ? billToHeader[0] : billToHeader;
   const decision = admit(state, identity, bucket, billTo);
   trackOutcome(state, identity, bucket, res, decision.ok ? decision.release : () => {});
   if (!decision.ok) {
-    const body = errorBody(style, decision.status, decision.message, decision.code);
+    const body = decision.body ?? errorBody(style, decision.status, decision.message, decision.code);
     return sendJson(
       res,
       decision.status,

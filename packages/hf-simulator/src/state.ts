@@ -4,9 +4,12 @@ import { SimulatedTime } from "./clock.js";
 import { ColdStarts } from "./cold-start.js";
 import { InFlight } from "./concurrency.js";
 import { CreditLedger } from "./credits.js";
+import { EndpointRegistry } from "./endpoints.js";
 import { Faults } from "./faults.js";
+import { ProviderLimits } from "./provider-limits.js";
 import { createRandom, type Random } from "./random.js";
 import type { ResolvedOptions } from "./resolve-options.js";
+import type { RoutingContext } from "./routing.js";
 import { SpikeDetector } from "./spike-detector.js";
 import { type SimulatorStats, StatsRecorder } from "./stats.js";
 import type { Bucket, Tier } from "./tiers.js";
@@ -31,7 +34,8 @@ export class SimulatorState {
   readonly coldStarts: ColdStarts;
   readonly faults: Faults;
   readonly stats = new StatsRecorder();
-  readonly #providerWindows = new Map<string, QuotaWindows>();
+  readonly providerLimits: ProviderLimits;
+  readonly endpoints: EndpointRegistry;
   random: Random;
 
   /** @param options resolved options. */
@@ -44,6 +48,8 @@ export class SimulatorState {
     this.credits = new CreditLedger(options.payAsYouGo);
     this.coldStarts = new ColdStarts(options.coldStart.idleMs, options.coldStart.durationMs);
     this.faults = new Faults(options.faults);
+    this.providerLimits = new ProviderLimits(options.providers);
+    this.endpoints = new EndpointRegistry(this.time, options.endpoints);
     this.random = createRandom(options.seed);
   }
 
@@ -58,7 +64,11 @@ export class SimulatorState {
     return identity.token?.maxConcurrent ?? this.options.maxConcurrent[tier];
   }
 
-  /** The account a request is charged to: the org named by `X-HF-Bill-To`, or the token. */
+  /**
+   * The account a request is charged to: the org named by `X-HF-Bill-To` (its per-seat
+   * pool), or the token's own user. Organization plans' credits apply only through
+   * bill-to, so a Team or Enterprise member's own calls use a free user's credits.
+   */
   creditAccount(identity: Identity, billTo: string | undefined): CreditAccount {
     if (billTo !== undefined) {
       const org = this.options.orgs[billTo];
@@ -66,21 +76,22 @@ export class SimulatorState {
       const allowanceUsd = org?.monthlyCreditsUsd ?? this.options.monthlyCreditsUsd[tier] * (org?.seats ?? 1);
       return { id: `org:${billTo}`, allowanceUsd };
     }
-    const tier: Tier = identity.tier === "anonymous" ? "free" : identity.tier;
-    const allowanceUsd = identity.token?.monthlyCreditsUsd ?? this.options.monthlyCreditsUsd[tier];
+    const own: Tier = identity.tier === "pro" ? "pro" : "free";
+    const allowanceUsd = identity.token?.monthlyCreditsUsd ?? this.options.monthlyCreditsUsd[own];
     return { id: `token:${identity.key}`, allowanceUsd };
   }
 
-  /** The provider-level window of `provider`, if it has a limit. */
-  providerWindows(provider: string): { windows: QuotaWindows; quota: number; headers: boolean } | undefined {
-    const config = this.options.providers[provider];
-    if (config?.requestsPerWindow === undefined) return undefined;
-    let windows = this.#providerWindows.get(provider);
-    if (!windows) {
-      windows = new QuotaWindows({ windowMs: config.windowMs ?? 60_000, mode: "fixed" });
-      this.#providerWindows.set(provider, windows);
-    }
-    return { windows, quota: config.requestsPerWindow, headers: config.rateLimitHeaders ?? false };
+  /** Whether `provider` is available now (configured, then switched at runtime). */
+  providerAvailable(provider: string): boolean {
+    return this.faults.providerAvailable(provider) ?? this.options.providers[provider]?.available ?? true;
+  }
+
+  /** What routing needs to know about `identity`: its provider order and availability. */
+  routing(identity: Identity): RoutingContext {
+    return {
+      preferred: identity.token?.preferredProviders ?? this.options.preferredProviders,
+      available: (provider) => this.providerAvailable(provider),
+    };
   }
 
   /** Stats snapshot. */
@@ -105,7 +116,13 @@ export class SimulatorState {
       const spent = this.credits.spent(account.id, now);
       orgs[name] = { creditsSpentUsd: spent, creditsRemainingUsd: Math.max(0, account.allowanceUsd - spent) };
     }
-    return { overQuota: this.windows.overQuota(), tokens, orgs, providers: this.stats.providers() };
+    return {
+      overQuota: this.windows.overQuota(),
+      tokens,
+      orgs,
+      providers: this.stats.providers(),
+      endpoints: this.endpoints.stats(),
+    };
   }
 
   /** Forgets windows, counters, credits, loads and runtime faults; re-seeds randomness. */
@@ -117,7 +134,8 @@ export class SimulatorState {
     this.coldStarts.reset();
     this.faults.reset();
     this.stats.reset();
-    this.#providerWindows.clear();
+    this.providerLimits.reset();
+    this.endpoints.reset();
     this.random = createRandom(this.options.seed);
   }
 }

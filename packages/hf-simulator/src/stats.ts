@@ -1,3 +1,4 @@
+import type { EndpointStats } from "./endpoint-runtime.js";
 import type { Bucket, Tier } from "./tiers.js";
 
 /** Counters of one token in one bucket. */
@@ -44,8 +45,10 @@ export interface SimulatorStats {
   overQuota: boolean;
   tokens: Record<string, TokenStats>;
   orgs: Record<string, OrgStats>;
-  /** Provider-level 429s (the ones without headers), per provider. */
+  /** Partner providers' own 429s, per provider. */
   providers: Record<string, { rejected429: number }>;
+  /** Inference Endpoints: replicas, load, 503s, cold starts, hourly and accrued cost. */
+  endpoints: Record<string, EndpointStats>;
 }
 
 /** A counter of {@link BucketStats}. */

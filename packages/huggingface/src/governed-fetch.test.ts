@@ -28,6 +28,9 @@ beforeAll(async () => {
     spike: false,
     tokensPerSecond: 2_000,
     quotas: { free: { inference: 2 } },
+    // Invented, on purpose: one test checks that the final 429 reaches the caller with its
+    // headers intact, which needs the simulator's (undocumented) "inference" RateLimit headers.
+    inferenceRateLimitHeaders: true,
   });
 });
 afterEach(async () => {

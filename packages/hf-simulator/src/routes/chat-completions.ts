@@ -41,8 +41,11 @@ export async function handleChatCompletions(
   const request = validateChatRequest(body);
   if ("status" in request) return ctx.fail(request.status, request.message, "invalid_request");
   const requested = target.pathModel ?? request.model;
-  if (requested === undefined) return ctx.fail(400, "Field `model` is required.", "invalid_request");
-  const route = ctx.state.catalogue.route(requested, target.pathProvider);
+  if (requested === undefined && !ctx.endpoint)
+    return ctx.fail(400, "Field `model` is required.", "invalid_request");
+  const route =
+    ctx.endpoint?.route ??
+    ctx.state.catalogue.route(requested ?? "", target.pathProvider, ctx.state.routing(ctx.identity));
   if ("kind" in route) return routeFailure(ctx, route);
   if (route.model.task !== "conversational")
     return ctx.fail(
@@ -58,15 +61,16 @@ export async function handleChatCompletions(
       `Input validation error: prompt tokens + max_tokens must be <= ${context}. Given: ${inputTokens} prompt tokens and ${request.maxTokens ?? 0} max_tokens`,
       "context_length_exceeded",
     );
-  if (!(await ctx.beforeAnswer(route))) return;
   const reply = scriptReply({
     model: route.model.id,
     messages: request.messages,
     ...(request.tools ? { tools: request.tools } : {}),
     ...(request.toolChoice ? { toolChoice: request.toolChoice } : {}),
+    ...(request.responseFormat ? { responseFormat: request.responseFormat } : {}),
     ...(request.maxTokens ? { maxTokens: request.maxTokens } : {}),
   });
   const output = outputTokens(reply);
+  if (!(await ctx.beforeAnswer(route, inputTokens + output))) return;
   const usage = { prompt_tokens: inputTokens, completion_tokens: output, total_tokens: inputTokens + output };
   const common = {
     id: `chatcmpl-${ctx.state.random.hex(24)}`,

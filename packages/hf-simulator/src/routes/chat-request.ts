@@ -1,4 +1,4 @@
-import type { ChatMessage, ToolChoice, ToolDefinition } from "../chat-types.js";
+import type { ChatMessage, ResponseFormat, ToolChoice, ToolDefinition } from "../chat-types.js";
 
 /** A validated chat completion request. */
 export interface ChatRequest {
@@ -6,6 +6,7 @@ export interface ChatRequest {
   readonly messages: readonly ChatMessage[];
   readonly tools: readonly ToolDefinition[] | undefined;
   readonly toolChoice: ToolChoice | undefined;
+  readonly responseFormat: ResponseFormat | undefined;
   readonly maxTokens: number | undefined;
   readonly stream: boolean;
 }
@@ -63,12 +64,44 @@ export function validateChatRequest(body: unknown): ChatRequest | ChatRequestErr
       if (!isObject(tool) || !isObject(tool.function) || typeof tool.function.name !== "string")
         return { status: 422, message: `tools[${i}].function.name is required.` };
   }
+  const toolChoiceError = checkToolChoice(body.tool_choice, tools);
+  if (toolChoiceError) return { status: 422, message: toolChoiceError };
+  const format = body.response_format;
+  if (format !== undefined && format !== null) {
+    if (!isObject(format) || !["text", "json_object", "json_schema"].includes(format.type as string))
+      return {
+        status: 422,
+        message: "`response_format.type` must be one of text, json_object, json_schema.",
+      };
+    if (
+      format.type === "json_schema" &&
+      !(isObject(format.json_schema) && isObject(format.json_schema.schema))
+    )
+      return { status: 422, message: "`response_format.json_schema.schema` must be a JSON schema object." };
+  }
   return {
     model: model as string | undefined,
     messages: messages as ChatMessage[],
     tools: (tools ?? undefined) as ToolDefinition[] | undefined,
     toolChoice: (body.tool_choice ?? undefined) as ToolChoice | undefined,
+    responseFormat: (format ?? undefined) as ResponseFormat | undefined,
     maxTokens: (maxTokens ?? undefined) as number | undefined,
     stream: stream === true,
   };
+}
+
+// `tool_choice` is "auto" | "none" | "required" or a function that must be among `tools`.
+function checkToolChoice(choice: unknown, tools: unknown): string | undefined {
+  if (choice === undefined || choice === null) return undefined;
+  if (typeof choice === "string")
+    return ["auto", "none", "required"].includes(choice)
+      ? undefined
+      : "`tool_choice` must be auto, none, required or a function.";
+  if (!isObject(choice) || !isObject(choice.function) || typeof choice.function.name !== "string")
+    return '`tool_choice` must be auto, none, required or { type: "function", function: { name } }.';
+  const name = choice.function.name;
+  const offered =
+    Array.isArray(tools) &&
+    tools.some((t) => isObject(t) && isObject(t.function) && t.function.name === name);
+  return offered ? undefined : `\`tool_choice\` names the function '${name}', which is not among \`tools\`.`;
 }

@@ -11,6 +11,8 @@ export type Target =
   | { readonly kind: "whoami" }
   | { readonly kind: "resolve"; readonly modelId: string; readonly file: string }
   | { readonly kind: "page"; readonly modelId: string }
+  | { readonly kind: "endpoints"; readonly action: "create" | "list" }
+  | { readonly kind: "endpoint"; readonly name: string; readonly call: "chat" | "completions" | "task" }
   | { readonly kind: "method-not-allowed" }
   | { readonly kind: "not-found" };
 
@@ -35,6 +37,17 @@ export function classify(method: string, pathname: string): Target {
     return { kind: "not-found" };
   }
   if (path === "/v1/chat/completions") return post ? { kind: "chat" } : wrongMethod;
+  if (path === "/endpoints") {
+    if (post) return { kind: "endpoints", action: "create" };
+    return get ? { kind: "endpoints", action: "list" } : wrongMethod;
+  }
+  const endpoint = /^\/endpoints\/([^/]+)(\/v1\/chat\/completions|\/v1\/completions)?$/.exec(path);
+  if (endpoint) {
+    if (!post) return wrongMethod;
+    const call =
+      endpoint[2] === undefined ? "task" : endpoint[2].endsWith("chat/completions") ? "chat" : "completions";
+    return { kind: "endpoint", name: endpoint[1]!, call };
+  }
   const hf =
     /^\/hf-inference\/models\/(.+?)(\/v1\/chat\/completions|\/v1\/completions|\/pipeline\/([^/]+))?$/.exec(
       path,

@@ -4,8 +4,13 @@ import type { Identity } from "../auth.js";
 import { type CatalogueProvider, costUsd, type Route } from "../catalogue.js";
 import { type ErrorStyle, errorBody, markDropped, sendJson } from "../http.js";
 import { drawLatency } from "../latency.js";
-import { formatRateLimit, formatRateLimitPolicy } from "../rate-limit-headers.js";
 import type { SimulatorState } from "../state.js";
+
+/** The dedicated endpoint a request was sent to: its route and its replicas' latency. */
+export interface EndpointTarget {
+  readonly route: Route;
+  readonly latency: { readonly baseMs: number; readonly perOutputTokenMs: number };
+}
 
 /** Usage of one answer, for latency, the `usage` field and credits. */
 export interface Usage {
@@ -27,6 +32,8 @@ export class InferenceContext {
   readonly style: ErrorStyle;
   /** Response headers so far (RateLimit, x-request-id, x-inference-provider). */
   readonly headers: Record<string, string>;
+  /** Set when the request goes to an Inference Endpoint rather than the router. */
+  readonly endpoint: EndpointTarget | undefined;
 
   /** Builds the context of an admitted request. */
   constructor(
@@ -37,6 +44,7 @@ export class InferenceContext {
     admitted: Admitted,
     style: ErrorStyle,
     headers: Record<string, string>,
+    endpoint?: EndpointTarget,
   ) {
     this.state = state;
     this.req = req;
@@ -45,6 +53,7 @@ export class InferenceContext {
     this.admitted = admitted;
     this.style = style;
     this.headers = { ...headers, ...admitted.headers };
+    this.endpoint = endpoint;
   }
 
   /** Answers an error in the route's style. */
@@ -54,41 +63,29 @@ export class InferenceContext {
   }
 
   /**
-   * Runs the steps before a provider answers; `false` when an answer (429 from the
-   * provider, 503 loading, injected 5xx) was already sent.
+   * Runs the steps before a provider answers; `false` when an answer (the provider's own
+   * 429, 503 loading, injected 5xx) was already sent. `tokens` (prompt + completion) is
+   * what the call weighs against a provider's tokens-per-window limit.
    */
-  async beforeAnswer(route: Route): Promise<boolean> {
+  async beforeAnswer(route: Route, tokens = 0): Promise<boolean> {
     const { state } = this;
+    // A dedicated endpoint has no shared limits and its own cold starts (its replicas).
+    if (this.endpoint) return this.#injectedError();
     const name = route.provider.provider;
     this.headers["x-inference-provider"] = name;
     const now = state.time.now();
-    const limit = state.providerWindows(name);
-    if (limit) {
-      const decision = limit.windows.tryAdmit(name, limit.quota, now);
-      if (!decision.admitted) {
-        state.stats.providerRejected(name);
-        const message = `Provider '${name}' is rate limiting requests: too many requests.`;
-        // The passthrough 429 of a partner provider: by default, no RateLimit headers at all.
-        const headers: Record<string, string> = limit.headers
-          ? {
-              RateLimit: formatRateLimit({ bucket: name, remaining: 0, resetSeconds: decision.resetSeconds }),
-              "RateLimit-Policy": formatRateLimitPolicy({
-                policy: "fixed window",
-                bucket: name,
-                quota: decision.quota,
-                windowSeconds: decision.windowSeconds,
-              }),
-              "Retry-After": String(decision.resetSeconds),
-            }
-          : {};
-        for (const header of ["RateLimit", "RateLimit-Policy"]) delete this.headers[header];
-        sendJson(this.res, 429, errorBody(this.style, 429, message, "provider_rate_limited"), {
-          ...this.headers,
-          ...headers,
-        });
-        return false;
-      }
+    const verdict = state.providerLimits.admit(name, tokens, now, state.random);
+    if (!verdict.ok) {
+      state.stats.providerRejected(name);
+      // The partner's 429 passes through: its own headers (if any), never the Hub's RateLimit.
+      for (const header of ["RateLimit", "RateLimit-Policy"]) delete this.headers[header];
+      sendJson(this.res, 429, errorBody(this.style, 429, verdict.message, verdict.code), {
+        ...this.headers,
+        ...verdict.headers,
+      });
+      return false;
     }
+    Object.assign(this.headers, verdict.headers);
     const cold = state.options.coldStart;
     if (name === "hf-inference" && cold.mode !== "off") {
       const load = state.coldStarts.touch(route.model.id, now);
@@ -102,6 +99,12 @@ export class InferenceContext {
         await state.time.sleep(load.remainingMs);
       }
     }
+    return this.#injectedError();
+  }
+
+  // `true` to go on; `false` when an injected 5xx was answered.
+  #injectedError(): boolean {
+    const { state } = this;
     if (state.random.chance(state.faults.errorRate)) {
       const status = state.faults.errorStatus;
       this.fail(status, status === 503 ? "Service Unavailable" : "Internal Server Error", "injected_error");
@@ -110,8 +113,28 @@ export class InferenceContext {
     return true;
   }
 
+  /** Simulated ms before the first chunk of a stream. */
+  firstChunkMs(): number {
+    if (this.endpoint) return this.endpoint.latency.baseMs;
+    return drawLatency(
+      { ...this.state.options.latency, perOutputTokenMs: 0, outputTokens: 0 },
+      this.state.random,
+    );
+  }
+
+  /** Simulated ms between two streamed tokens (0: no pacing). */
+  tokenIntervalMs(provider: CatalogueProvider): number {
+    if (this.endpoint) return this.endpoint.latency.perOutputTokenMs;
+    const tps = this.state.options.tokensPerSecond ?? provider.tokensPerSecond;
+    return Number.isFinite(tps) ? 1000 / tps : 0;
+  }
+
   /** Simulated ms before a non-streamed answer of `outputTokens` (with slow-response faults). */
   latencyMs(provider: CatalogueProvider, outputTokens: number): number {
+    if (this.endpoint) {
+      const { baseMs, perOutputTokenMs } = this.endpoint.latency;
+      return baseMs + outputTokens * perOutputTokenMs;
+    }
     const { latency, tokensPerSecond } = this.state.options;
     const tps = tokensPerSecond ?? provider.tokensPerSecond;
     const perOutputTokenMs = latency.perOutputTokenMs ?? (Number.isFinite(tps) ? 1000 / tps : 0);

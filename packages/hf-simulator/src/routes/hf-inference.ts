@@ -13,6 +13,7 @@ export const DEFAULT_MAX_NEW_TOKENS = 20;
 
 /** The hf-inference route of a model, or an error already answered (404). */
 function hfRoute(ctx: InferenceContext, modelId: string): Route | undefined {
+  if (ctx.endpoint) return ctx.endpoint.route;
   const model = ctx.state.catalogue.get(modelId);
   const provider = model?.providers.find((p) => p.provider === "hf-inference");
   if (!model || !provider) {
@@ -60,7 +61,7 @@ async function textGeneration(ctx: InferenceContext, route: Route, body: Record<
   if (!Number.isInteger(maxNew) || (maxNew as number) < 1)
     return inputsError(ctx, "`max_new_tokens` must be strictly positive");
   const tooLong = checkContext(ctx, route.model, countTokens(inputs), maxNew as number);
-  if (tooLong || !(await ctx.beforeAnswer(route))) return;
+  if (tooLong || !(await ctx.beforeAnswer(route, countTokens(inputs) + (maxNew as number)))) return;
   const continuation = continueText(inputs, maxNew as number);
   const generated = parameters.return_full_text === false ? continuation : inputs + continuation;
   const usage = { inputTokens: countTokens(inputs), outputTokens: maxNew as number };
@@ -82,10 +83,11 @@ async function featureExtraction(ctx: InferenceContext, route: Route, inputs: un
   const texts = batch ? inputs : [inputs];
   if (texts.length === 0 || !texts.every((t) => typeof t === "string"))
     return inputsError(ctx, "`inputs` must be a string or a non-empty array of strings");
-  if (!(await ctx.beforeAnswer(route))) return;
+  const inputTokens = (texts as string[]).reduce((n, t) => n + countTokens(t), 0);
+  if (!(await ctx.beforeAnswer(route, inputTokens))) return;
   const dimensions = route.model.dimensions ?? 384;
   const vectors = (texts as string[]).map((text) => embed(route.model.id, text, dimensions));
-  const usage = { inputTokens: (texts as string[]).reduce((n, t) => n + countTokens(t), 0), outputTokens: 0 };
+  const usage = { inputTokens, outputTokens: 0 };
   await ctx.answerJson(route, usage, batch ? vectors : vectors[0]);
 }
 
@@ -123,7 +125,8 @@ export async function handleCompletions(
   if (!Number.isInteger(maxTokens) || (maxTokens as number) < 1)
     return inputsError(ctx, "`max_tokens` must be a positive integer");
   const input = countTokens(body.prompt);
-  if (checkContext(ctx, route.model, input, maxTokens as number) || !(await ctx.beforeAnswer(route))) return;
+  if (checkContext(ctx, route.model, input, maxTokens as number)) return;
+  if (!(await ctx.beforeAnswer(route, input + (maxTokens as number)))) return;
   const text = continueText(body.prompt, maxTokens as number);
   const tokens = { inputTokens: input, outputTokens: maxTokens as number };
   const usage = {

@@ -1,6 +1,5 @@
 import type { Route } from "../catalogue.js";
 import { markDropped } from "../http.js";
-import { drawLatency } from "../latency.js";
 import type { InferenceContext, Usage } from "./context.js";
 
 /** The events of one streamed answer, in order; each becomes a `data:` line. */
@@ -26,10 +25,9 @@ export async function streamEvents(
   events: StreamEvents,
 ): Promise<void> {
   const { state, res } = ctx;
-  const { latency, tokensPerSecond } = state.options;
-  const tps = tokensPerSecond ?? route.provider.tokensPerSecond;
+  const intervalMs = ctx.tokenIntervalMs(route.provider);
   const data = (event: unknown) => `data: ${JSON.stringify(event)}\n\n`;
-  const firstChunkMs = drawLatency({ ...latency, perOutputTokenMs: 0, outputTokens: 0 }, state.random);
+  const firstChunkMs = ctx.firstChunkMs();
   const dropAt = ctx.shouldDrop() ? Math.floor(events.deltas.length / 2) : -1;
   await state.time.sleep(firstChunkMs);
   ctx.charge(route.provider, tokens);
@@ -44,7 +42,7 @@ export async function streamEvents(
   if (events.opening !== undefined)
     res.write(data(events.opening), dropAt === 0 && events.deltas.length === 0 ? cut : undefined);
   for (const [i, delta] of events.deltas.entries()) {
-    if (Number.isFinite(tps)) await state.time.sleep(1000 / tps);
+    if (intervalMs > 0) await state.time.sleep(intervalMs);
     if (res.destroyed) return;
     if (i === dropAt) {
       res.write(data(delta), cut);
