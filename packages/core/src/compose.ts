@@ -12,25 +12,20 @@ export interface PipelineContext extends PolicyContext {
 /** The end of every pipeline: the call's own function. */
 export const invokeCall: Next<unknown> = (ctx) => (ctx as PipelineContext).invoke(ctx);
 
-// The shipped policies keep the contract by construction: they skip the guard (and its
-// allocation) on the hot path. Anyone else's policy is guarded.
-const shipped = new WeakSet<Policy>();
+/**
+ * @internal The step of a shipped policy: `(ctx) => this.execute(ctx, next)`, written in the
+ * policy's own class so that each step's call site sees one class (a step shared by every
+ * policy would make `execute` a megamorphic call on the hot path).
+ */
+export const STEP = Symbol("swarmgate.step");
 
-/** @internal Marks a policy made by swarmgate itself. */
-export function shippedPolicy<P extends Policy>(policy: P): P {
-  shipped.add(policy);
-  return policy;
+/** @internal A policy made by swarmgate itself: it keeps the contract by construction, unguarded. */
+export interface ShippedPolicy extends Policy {
+  [STEP]<T>(next: Next<T>): Next<T>;
 }
 
-function trusted<T>(policy: Policy, next: Next<T>): Next<T> {
-  return (ctx) => {
-    try {
-      return policy.execute(ctx, next);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  };
-}
+const isShipped = (policy: Policy): policy is ShippedPolicy =>
+  typeof (policy as Partial<ShippedPolicy>)[STEP] === "function";
 
 // A user's policy may throw, return a plain value or a foreign thenable, or call `next`
 // twice: whatever it does, the pipeline sees one promise and at most one inner run.
@@ -72,7 +67,7 @@ export function compose<T>(policies: readonly Policy[], terminal: Next<T>): Next
     const startsAttempts = policy.retries === true && !attempts;
     if (startsAttempts) attempts = true;
     const passed: Next<T> = startsAttempts ? (ctx) => (ctx as PipelineContext).runAttempt(inner, ctx) : inner;
-    next = shipped.has(policy) ? trusted(policy, passed) : guarded(policy, passed);
+    next = isShipped(policy) ? policy[STEP](passed) : guarded(policy, passed);
   }
   if (attempts) return next;
   const whole = next;

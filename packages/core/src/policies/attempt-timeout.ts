@@ -1,5 +1,5 @@
-import { shippedPolicy } from "../compose.js";
-import type { Policy } from "../policy.js";
+import { STEP } from "../compose.js";
+import type { Next, Policy, PolicyContext } from "../policy.js";
 import { expectInteger } from "../validate.js";
 
 /**
@@ -12,12 +12,23 @@ import { expectInteger } from "../validate.js";
  * createGovernor({ policies: (defaults) => [...defaults.filter((p) => p.name !== "attempt-timeout"), attemptTimeoutPolicy(5_000)] });
  */
 export function attemptTimeoutPolicy(ms: number): Policy {
-  const timeoutMs = expectInteger("attemptTimeoutMs", ms, 1, true);
-  return shippedPolicy({
-    name: "attempt-timeout",
-    execute(ctx, next) {
-      ctx.armAttemptTimeout(ctx.info.attemptTimeoutMs ?? timeoutMs);
-      return next(ctx);
-    },
-  });
+  return new AttemptTimeoutPolicy(expectInteger("attemptTimeoutMs", ms, 1, true));
+}
+
+class AttemptTimeoutPolicy implements Policy {
+  readonly name = "attempt-timeout";
+  readonly #ms: number;
+
+  constructor(ms: number) {
+    this.#ms = ms;
+  }
+
+  [STEP]<T>(next: Next<T>): Next<T> {
+    return (ctx) => this.execute(ctx, next);
+  }
+
+  execute<T>(ctx: PolicyContext, next: Next<T>): Promise<T> {
+    ctx.armAttemptTimeout(ctx.info.attemptTimeoutMs ?? this.#ms);
+    return next(ctx);
+  }
 }

@@ -1,7 +1,7 @@
 import type { Attributes } from "@opentelemetry/api";
 import { type BreakerOptions, BreakerRegistry } from "../breaker.js";
 import { classifyError } from "../classify.js";
-import { shippedPolicy } from "../compose.js";
+import { STEP } from "../compose.js";
 import type { Next, Policy, PolicyContext, PolicyKit, PolicyState } from "../policy.js";
 import { resolveBreaker } from "../policy-options.js";
 import { ATTR } from "../semconv.js";
@@ -14,6 +14,10 @@ class BreakerPolicy implements Policy {
 
   constructor(breakers: BreakerRegistry) {
     this.#breakers = breakers;
+  }
+
+  [STEP]<T>(next: Next<T>): Next<T> {
+    return (ctx) => this.execute(ctx, next);
   }
 
   execute<T>(ctx: PolicyContext, next: Next<T>): Promise<T> {
@@ -76,5 +80,5 @@ export function breakerPolicy(kit: PolicyKit, options: Partial<BreakerOptions> =
     () => kit.clock.now(),
     store.breaker ? (key) => store.breaker?.(kit.scope, key) : undefined,
   );
-  return shippedPolicy(new BreakerPolicy(breakers));
+  return new BreakerPolicy(breakers);
 }

@@ -1,6 +1,6 @@
 import { CreditBudget, type Reservation } from "../budget.js";
 import type { CallInfo } from "../call-info.js";
-import { shippedPolicy } from "../compose.js";
+import { STEP } from "../compose.js";
 import { isPromise } from "../is-promise.js";
 import type { CallEndListener, Next, Policy, PolicyContext, PolicyKit, PolicySnapshot } from "../policy.js";
 import { resolveBudget } from "../policy-options.js";
@@ -23,8 +23,17 @@ class BudgetPolicy implements Policy, CallEndListener<Reservation> {
     this.#budget = budget;
   }
 
+  [STEP]<T>(next: Next<T>): Next<T> {
+    return (ctx) => this.execute(ctx, next);
+  }
+
   execute<T>(ctx: PolicyContext, next: Next<T>): Promise<T> {
-    const reservation = this.#budget.reserve(ctx.info, ctx.now());
+    let reservation: ReturnType<CreditBudget["reserve"]>;
+    try {
+      reservation = this.#budget.reserve(ctx.info, ctx.now());
+    } catch (error) {
+      return Promise.reject(error); // no room in the budget
+    }
     if (!isPromise(reservation)) {
       this.#hold(ctx, reservation);
       return next(ctx);
@@ -72,5 +81,5 @@ export function budgetPolicy(kit: PolicyKit, options: BudgetPolicyOptions): Poli
     kit.creditsExhausted,
     kit.defaultRequestClass,
   );
-  return shippedPolicy(new BudgetPolicy(budget));
+  return new BudgetPolicy(budget);
 }

@@ -1,4 +1,4 @@
-import { shippedPolicy } from "../compose.js";
+import { STEP } from "../compose.js";
 import { ConcurrencyLimiter, type ConcurrencyOptions } from "../concurrency.js";
 import { isPromise } from "../is-promise.js";
 import type { AttemptEndListener, Next, Policy, PolicyContext, PolicyKit, PolicyState } from "../policy.js";
@@ -17,6 +17,10 @@ class ConcurrencyPolicy implements Policy, AttemptEndListener<SlotLease> {
     this.#kit = kit;
     this.#limiter = limiter;
     this.#classes = classes;
+  }
+
+  [STEP]<T>(next: Next<T>): Next<T> {
+    return (ctx) => this.execute(ctx, next);
   }
 
   execute<T>(ctx: PolicyContext, next: Next<T>): Promise<T> {
@@ -84,5 +88,5 @@ export function concurrencyPolicy(
   kit.events.on("breaker", (event) => {
     if (event.state === "closed") limiter.restartRamp();
   });
-  return shippedPolicy(new ConcurrencyPolicy(kit, limiter, new Set(classes)));
+  return new ConcurrencyPolicy(kit, limiter, new Set(classes));
 }

@@ -1,6 +1,6 @@
 import type { Attributes } from "@opentelemetry/api";
 import type { CallInfo } from "../call-info.js";
-import { shippedPolicy } from "../compose.js";
+import { STEP } from "../compose.js";
 import { isPromise } from "../is-promise.js";
 import type { WindowOptions } from "../options.js";
 import type {
@@ -77,6 +77,10 @@ class QuotaPolicy implements Policy, AttemptEndListener<Taken> {
     this.#reconcile = o.reconcile;
   }
 
+  [STEP]<T>(next: Next<T>): Next<T> {
+    return (ctx) => this.execute(ctx, next);
+  }
+
   execute<T>(ctx: PolicyContext, next: Next<T>): Promise<T> {
     const cls = this.#class ?? ctx.requestClass;
     const gate = this.#gates.get(cls);
@@ -98,8 +102,14 @@ class QuotaPolicy implements Policy, AttemptEndListener<Taken> {
     });
   }
 
+  // A permits function that throws or answers nonsense takes one permit: the call goes on.
   #count(info: CallInfo): number {
-    const n = this.#permits!(info);
+    let n: unknown;
+    try {
+      n = this.#permits!(info);
+    } catch {
+      return 1;
+    }
     return typeof n === "number" && Number.isFinite(n) && n >= 1 ? Math.ceil(n) : 1;
   }
 
@@ -188,5 +198,5 @@ export function quotaPolicy(kit: PolicyKit, options: QuotaPolicyOptions): Policy
     const specs = resolveWindows(`quotas.${cls}`, list);
     if (specs.length > 0) groups.set(cls, kit.store.windows(kit.scope, cls, specs));
   }
-  return shippedPolicy(new QuotaPolicy(kit, name, groups, o));
+  return new QuotaPolicy(kit, name, groups, o);
 }

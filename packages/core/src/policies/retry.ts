@@ -1,5 +1,5 @@
 import type { ErrorVerdict } from "../classify.js";
-import { shippedPolicy } from "../compose.js";
+import { STEP } from "../compose.js";
 import { isThrottledError, ThrottledError } from "../errors.js";
 import type { Next, Policy, PolicyContext, PolicyKit } from "../policy.js";
 import { resolveRetry } from "../policy-options.js";
@@ -30,24 +30,34 @@ class RetryPolicy implements Policy {
     this.#budget = budget;
   }
 
-  async execute<T>(ctx: PolicyContext, next: Next<T>): Promise<T> {
-    const o = this.#options;
+  [STEP]<T>(next: Next<T>): Next<T> {
+    return (ctx) => this.execute(ctx, next);
+  }
+
+  // The first attempt's success costs one `then`; the loop of later attempts lives in #after.
+  execute<T>(ctx: PolicyContext, next: Next<T>): Promise<T> {
     this.#budget?.recordCall(ctx.now());
+    return next(ctx).then(undefined, (error: unknown) => this.#after(ctx, next, error));
+  }
+
+  async #after<T>(ctx: PolicyContext, next: Next<T>, error: unknown): Promise<T> {
+    const o = this.#options;
     for (;;) {
+      if (ctx.settled) throw error;
+      const verdict = ctx.classify(error);
+      // What this attempt's response said (observed, in wall time) wins over the error's copy.
+      const hint = ctx.takeRetryHint();
+      if (!verdict.retryable || ctx.attempt >= o.maxAttempts) throw final(error, verdict, ctx, hint);
+      const delay = retryDelay(ctx.attempt, o, hint ?? verdict.retryAfterMs);
+      if (ctx.now() + delay > ctx.deadline) throw final(error, verdict, ctx, hint);
+      if (this.#budget && !this.#budget.tryRetry()) throw final(error, verdict, ctx, hint);
+      ctx.reporter.retrying(ctx.attempt, verdict.reason, delay, error);
+      await ctx.sleep(delay);
+      if (ctx.settled) throw ctx.cancelReason;
       try {
         return await next(ctx);
-      } catch (error) {
-        if (ctx.settled) throw error;
-        const verdict = ctx.classify(error);
-        // What this attempt's response said (observed, in wall time) wins over the error's copy.
-        const hint = ctx.takeRetryHint();
-        if (!verdict.retryable || ctx.attempt >= o.maxAttempts) throw final(error, verdict, ctx, hint);
-        const delay = retryDelay(ctx.attempt, o, hint ?? verdict.retryAfterMs);
-        if (ctx.now() + delay > ctx.deadline) throw final(error, verdict, ctx, hint);
-        if (this.#budget && !this.#budget.tryRetry()) throw final(error, verdict, ctx, hint);
-        ctx.reporter.retrying(ctx.attempt, verdict.reason, delay, error);
-        await ctx.sleep(delay);
-        if (ctx.settled) throw ctx.cancelReason;
+      } catch (failed) {
+        error = failed;
       }
     }
   }
@@ -65,5 +75,5 @@ class RetryPolicy implements Policy {
 export function retryPolicy(kit: PolicyKit, options: Partial<RetryOptions> | false = {}): Policy {
   const o = resolveRetry(options);
   const budget = o.budget ? new RetryBudget(o.budget, kit.clock) : undefined;
-  return shippedPolicy(new RetryPolicy(o, budget));
+  return new RetryPolicy(o, budget);
 }
