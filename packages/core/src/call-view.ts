@@ -1,6 +1,6 @@
 import type { CallInfo } from "./call-info.js";
 import type { ErrorVerdict } from "./classify.js";
-import type { PipelineContext } from "./compose.js";
+import type { PipelineContext, Recovering } from "./compose.js";
 import type {
   AttemptEndListener,
   CallEndListener,
@@ -85,5 +85,8 @@ export class CallView implements PipelineContext {
   }
   invoke<T>(ctx: PolicyContext): Promise<T> {
     return this.#call.invoke(ctx);
+  }
+  recoverWith(policy: Recovering, next: Next<unknown>): void {
+    this.#call.recoverWith(policy, next);
   }
 }

@@ -7,7 +7,7 @@ import type { CallHost } from "./call-host.js";
 import type { CallInfo } from "./call-info.js";
 import { classifyError } from "./classify.js";
 import type { PipelineContext } from "./compose.js";
-import type { Deadline, DeadlineQueue, Expirable } from "./deadline-queue.js";
+import type { Deadline, Expirable } from "./deadline-queue.js";
 import { PolicyError, TimeoutError } from "./errors.js";
 import { isPromise } from "./is-promise.js";
 import type { AttemptEndListener, CallEndListener, Next, PolicyContext } from "./policy.js";
@@ -70,6 +70,11 @@ export class Call<T>
       answer = Promise.reject(error);
     }
     this.tick = Number.NaN; // what follows runs after an await
+    this.#await(answer);
+  }
+
+  // The one subscription the call makes to the pipeline's answer (or to a held retry's).
+  #await(answer: Promise<unknown>): void {
     answer.then(
       (value) => this.#succeed(value as T),
       (error: unknown) => this.#fail(error),
@@ -84,9 +89,6 @@ export class Call<T>
   }
   get cancelReason(): unknown {
     return this.#cancelReason;
-  }
-  get deadlines(): DeadlineQueue {
-    return this.host.deadlines;
   }
 
   // Outside any attempt (a policy placed before retry) "the attempt" is the whole call.
@@ -119,10 +121,7 @@ export class Call<T>
     if (this.#settled) return Promise.reject(this.#cancelReason);
     const previous = this.#run;
     if (previous && !previous.done) {
-      if (previous.started)
-        return Promise.reject(
-          new PolicyError("retry", "started an attempt while the previous one still ran"),
-        );
+      if (previous.started) return Promise.reject(new PolicyError("retry", "overlapped two attempts"));
       previous.end(true, undefined); // refused before its function ran: what it held goes back
     }
     this.#run = new AttemptRun<unknown>(this, ++this.#attempt, ctx);
@@ -205,6 +204,8 @@ export class Call<T>
 
   #fail(error: unknown): void {
     if (this.#settled) return;
+    const retried = this.recover(error);
+    if (retried) return this.#await(retried);
     this.#settled = true;
     this.#reject(error);
     this.#end(outcomeOf(error, this.classify(error)), error);
@@ -231,7 +232,8 @@ export class Call<T>
     const u = this.usage;
     const cost = u?.costUsd ?? (outcome === "success" ? (this.estimatedCostUsd ?? 0) : 0);
     if (this.#endListener) tellEnd(this.#endListener, this.#endToken, this, outcome, error, cost);
-    for (const [listener, token] of this.#atEnd ?? []) tellEnd(listener, token, this, outcome, error, cost);
+    if (this.#atEnd)
+      for (const [listener, token] of this.#atEnd) tellEnd(listener, token, this, outcome, error, cost);
     if (cost > 0) {
       host.stats.creditsSpentUsd += cost;
       host.telemetry.creditsSpent(this.labels, cost);

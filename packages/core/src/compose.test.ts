@@ -95,6 +95,33 @@ describe("the pipeline", () => {
     expect(attempts).toEqual([1, 2, 3]);
   });
 
+  it("retries under a user policy placed outside retry, which sees only the final answer", async () => {
+    const seen: unknown[] = [];
+    const outer: Policy = {
+      name: "outer",
+      execute: (ctx, next) =>
+        next(ctx).then(
+          (value) => {
+            seen.push(value);
+            return `outer(${String(value)})` as never;
+          },
+          (error: Error) => {
+            seen.push(error.message);
+            throw error;
+          },
+        ),
+    };
+    const { clock, governor } = setup({ policies: (defaults) => [outer, ...defaults] });
+    const call = governor.run(({ attempt }) => {
+      if (attempt < 3) throw new UpstreamError("HTTP 503", 503);
+      return "ok";
+    });
+    await clock.runAll();
+    await expect(call).resolves.toBe("outer(ok)");
+    expect(seen).toEqual(["ok"]);
+    expect(governor.stats()).toMatchObject({ attempts: 3, retries: { overloaded: 2 } });
+  });
+
   it("sends an attempt elsewhere when a policy passes `ctx.withInfo(…)` to next", async () => {
     const { clock, governor } = setup({
       policies: (defaults) => {

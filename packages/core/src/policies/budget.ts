@@ -1,6 +1,6 @@
 import { CreditBudget, type Reservation } from "../budget.js";
 import type { CallInfo } from "../call-info.js";
-import { STEP } from "../compose.js";
+import { STEP, TRANSPARENT } from "../compose.js";
 import { isPromise } from "../is-promise.js";
 import type { CallEndListener, Next, Policy, PolicyContext, PolicyKit, PolicySnapshot } from "../policy.js";
 import { resolveBudget } from "../policy-options.js";
@@ -17,6 +17,8 @@ export interface BudgetPolicyOptions {
 
 class BudgetPolicy implements Policy, CallEndListener<Reservation> {
   readonly name = "budget";
+  // It acts before next and at the call's end, and hands next's promise on unchanged.
+  readonly [TRANSPARENT] = true;
   readonly #budget: CreditBudget;
 
   constructor(budget: CreditBudget) {

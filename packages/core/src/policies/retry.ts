@@ -1,5 +1,5 @@
 import type { ErrorVerdict } from "../classify.js";
-import { STEP } from "../compose.js";
+import { FUSED, type PipelineContext, STEP } from "../compose.js";
 import { isThrottledError, ThrottledError } from "../errors.js";
 import type { Next, Policy, PolicyContext, PolicyKit } from "../policy.js";
 import { resolveRetry } from "../policy-options.js";
@@ -34,13 +34,22 @@ class RetryPolicy implements Policy {
     return (ctx) => this.execute(ctx, next);
   }
 
-  // The first attempt's success costs one `then`; the loop of later attempts lives in #after.
-  execute<T>(ctx: PolicyContext, next: Next<T>): Promise<T> {
-    this.#budget?.recordCall(ctx.now());
-    return next(ctx).then(undefined, (error: unknown) => this.#after(ctx, next, error));
+  [FUSED]<T>(next: Next<T>): Next<T> {
+    return (ctx) => {
+      this.#budget?.recordCall(ctx.now());
+      (ctx as PipelineContext).recoverWith(this, next as Next<unknown>);
+      return next(ctx);
+    };
   }
 
-  async #after<T>(ctx: PolicyContext, next: Next<T>, error: unknown): Promise<T> {
+  // The first attempt's success costs one `then`; the loop of later attempts is `recover`.
+  execute<T>(ctx: PolicyContext, next: Next<T>): Promise<T> {
+    this.#budget?.recordCall(ctx.now());
+    return next(ctx).then(undefined, (error: unknown) => this.recover(ctx, next, error));
+  }
+
+  /** After a failed attempt: wait and try again while the error is retryable, else rethrow it. */
+  async recover<T>(ctx: PolicyContext, next: Next<T>, error: unknown): Promise<T> {
     const o = this.#options;
     for (;;) {
       if (ctx.settled) throw error;
