@@ -79,10 +79,12 @@ function guarded<T>(policy: Policy, next: Next<T>): Next<T> {
  * Composes policies outer to inner around `terminal` (the call's own function): the first
  * policy runs first and calls `next` to reach the second, and so on. Each call of `next` by
  * the innermost policy that `retries` is one attempt; without such a policy the whole
- * pipeline is one attempt.
+ * pipeline is one attempt. `createGovernor` composes its pipeline with it (after the
+ * `policies` option); the context it runs on is the governor's call.
  *
  * @example
- * const pipeline = compose([budget, retry, breaker, quota, concurrency, attemptTimeout], invoke);
+ * // Inside createGovernor: the default pipeline around the call's own function.
+ * const pipeline = compose([budget, retry, breaker, quota, concurrency, attemptTimeout], invokeCall);
  */
 export function compose<T>(policies: readonly Policy[], terminal: Next<T>): Next<T> {
   let next = terminal;
