@@ -46,14 +46,14 @@ export class Call<T>
   constructor(host: CallHost, fn: Attempt<T>, info: CallInfo) {
     super(host, info);
     this.#fn = fn;
-    const total = this.totalTimeoutMs;
     this.promise = new Promise<T>((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
     });
     host.stats.started++;
     host.active.add(this);
-    if (Number.isFinite(total)) this.#totalEntry = host.deadlines.add(total, this, this.startedAt);
+    if (Number.isFinite(this.totalTimeoutMs))
+      this.#totalEntry = host.deadlines.add(this.totalTimeoutMs, this, this.startedAt);
     const signal = info.signal;
     if (signal) {
       if (signal.aborted) {
@@ -73,7 +73,7 @@ export class Call<T>
     this.#await(answer);
   }
 
-  // The one subscription the call makes to the pipeline's answer (or to a held retry's).
+  // The call's one subscription to the pipeline's answer (a failure may go to a held retry).
   #await(answer: Promise<unknown>): void {
     answer.then(
       (value) => this.#succeed(value as T),
@@ -91,7 +91,6 @@ export class Call<T>
     return this.#cancelReason;
   }
 
-  // Outside any attempt (a policy placed before retry) "the attempt" is the whole call.
   onAttemptEnd<K>(listener: AttemptEndListener<K>, token: K): void {
     if (this.#run) this.#run.listen(listener as AttemptEndListener<unknown>, token);
     else this.#whenEnded(listener as AttemptEndListener<unknown>, token);
@@ -203,12 +202,13 @@ export class Call<T>
   }
 
   #fail(error: unknown): void {
-    if (this.#settled) return;
-    const retried = this.recover(error);
-    if (retried) return this.#await(retried);
-    this.#settled = true;
-    this.#reject(error);
-    this.#end(outcomeOf(error, this.classify(error)), error);
+    const retried = this.#settled ? undefined : this.recover(error);
+    if (retried) this.#await(retried);
+    else if (!this.#settled) {
+      this.#settled = true;
+      this.#reject(error);
+      this.#end(outcomeOf(error, this.classify(error)), error);
+    }
   }
 
   holdSlot(): () => void {

@@ -11,6 +11,9 @@ export interface PipelineContext extends PolicyContext {
   recoverWith(policy: Recovering, next: Next<unknown>): void;
 }
 
+/** @internal See {@link Recovering}. */
+export const FUSED = Symbol("swarmgate.fused");
+
 /**
  * @internal A retrying policy whose catch the call itself can hold, when every policy outside
  * it only acts before `next` and hands its promise on unchanged ({@link TRANSPARENT}): the
@@ -23,9 +26,6 @@ export interface Recovering {
   /** What the retry does with a failed attempt: another attempt (its answer), or the error. */
   recover<T>(ctx: PolicyContext, next: Next<T>, error: unknown): Promise<T>;
 }
-
-/** @internal See {@link Recovering}. */
-export const FUSED = Symbol("swarmgate.fused");
 
 /** @internal Marks a shipped policy that returns `next`'s promise unchanged (the budget). */
 export const TRANSPARENT = Symbol("swarmgate.transparent");

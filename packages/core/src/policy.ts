@@ -87,7 +87,10 @@ export interface PolicyContext {
   takeRetryHint(): number | undefined;
   /** Waits on the governor's clock; resolves early when the call is cancelled. */
   sleep(ms: number): Promise<void>;
-  /** Calls `listener.attemptEnded(token, …)` once when the current attempt ends (at once if it has). */
+  /**
+   * Calls `listener.attemptEnded(token, …)` once when the current attempt ends (at once if it
+   * has); outside any attempt (a policy placed before retry) when the call ends.
+   */
   onAttemptEnd<K>(listener: AttemptEndListener<K>, token: K): void;
   /** Calls `listener.callEnded(token, …)` once when the call ends. */
   onCallEnd<K>(listener: CallEndListener<K>, token: K): void;
