@@ -5,6 +5,12 @@ export interface ActiveCall {
   cancel(reason: unknown): void;
 }
 
+/** Told when a governor goes from idle to busy (its first call in flight) and back. */
+export interface Occupancy {
+  busy(): void;
+  idle(): void;
+}
+
 /**
  * The calls in flight of one governor, as an intrusive doubly-linked list: adding and
  * removing cost two pointer writes and no hashing, on a path every call takes twice.
@@ -12,6 +18,12 @@ export interface ActiveCall {
 export class ActiveCalls {
   #head: ActiveCall | undefined;
   #size = 0;
+  readonly #occupancy: Occupancy | undefined;
+
+  /** @param occupancy told when the first call starts and when the last one ends (liveness). */
+  constructor(occupancy?: Occupancy) {
+    this.#occupancy = occupancy;
+  }
 
   get size(): number {
     return this.#size;
@@ -22,7 +34,7 @@ export class ActiveCalls {
     call.nextActive = this.#head;
     if (this.#head) this.#head.prevActive = call;
     this.#head = call;
-    this.#size++;
+    if (this.#size++ === 0) this.#occupancy?.busy();
   }
 
   /** Removes `call`; call it once per `add`. */
@@ -31,7 +43,7 @@ export class ActiveCalls {
     else this.#head = call.nextActive;
     if (call.nextActive) call.nextActive.prevActive = call.prevActive;
     call.prevActive = call.nextActive = undefined;
-    this.#size--;
+    if (--this.#size === 0) this.#occupancy?.idle();
   }
 
   /** A copy of the list, safe to iterate while calls remove themselves. */

@@ -1,4 +1,5 @@
 import type { Clock, TimerHandle } from "./clock.js";
+import { IndexedHeap } from "./queues/indexed-heap.js";
 
 /** What a deadline calls when it passes: an object rather than a closure, to allocate less. */
 export interface Expirable {
@@ -8,90 +9,90 @@ export interface Expirable {
 /** A pending deadline; pass it to {@link DeadlineQueue.cancel}. */
 export interface Deadline {
   readonly at: number;
-  /** @internal */ prev: Deadline | undefined;
-  /** @internal */ next: Deadline | undefined;
-  /** @internal */ list: DeadlineList | undefined;
+  /** @internal */ readonly seq: number;
+  /** @internal Index in the heap, -1 once expired or cancelled. */ slot: number;
   /** @internal */ readonly target: Expirable;
 }
 
-interface DeadlineList {
-  head: Deadline | undefined;
-  tail: Deadline | undefined;
-  timer: TimerHandle | undefined;
-  timerAt: number;
-}
+// Earliest first; deadlines due at the same instant expire in the order they were added.
+const before = (a: Deadline, b: Deadline) => a.at < b.at || (a.at === b.at && a.seq < b.seq);
+const slot = {
+  get: (d: Deadline) => d.slot,
+  set: (d: Deadline, i: number) => {
+    d.slot = i;
+  },
+};
 
 /**
- * Many timeouts for the price of one timer. Deadlines of the same duration expire in the
- * order they were added, so each duration keeps a FIFO list and one timer for its head:
- * adding and cancelling are O(1) and allocate one small object, instead of a `setTimeout`
- * and a `clearTimeout` per call on the hot path.
+ * Many timeouts for the price of one timer: every deadline sits in one heap keyed by its
+ * instant, and one timer is armed for the earliest. Its size is the number of deadlines
+ * pending (calls and attempts in flight), whatever their durations; adding and cancelling
+ * cost O(log n) and one small object, instead of a `setTimeout` and a `clearTimeout` per
+ * call on the hot path.
  */
 export class DeadlineQueue {
   readonly #clock: Clock;
-  readonly #lists = new Map<number, DeadlineList>();
+  readonly #heap = new IndexedHeap<Deadline>(before, slot);
+  #seq = 0;
+  #timer: TimerHandle | undefined;
+  #timerAt = Number.POSITIVE_INFINITY;
 
   constructor(clock: Clock) {
     this.#clock = clock;
   }
 
+  /** Deadlines pending. */
+  get size(): number {
+    return this.#heap.size;
+  }
+
   /** Calls `target.expire()` after `ms`, unless cancelled first; `now` saves a clock read. */
   add(ms: number, target: Expirable, now = this.#clock.now()): Deadline {
-    let list = this.#lists.get(ms);
-    if (!list) {
-      list = { head: undefined, tail: undefined, timer: undefined, timerAt: 0 };
-      this.#lists.set(ms, list);
-    }
-    const entry: Deadline = { at: now + ms, prev: list.tail, next: undefined, list, target };
-    if (list.tail) list.tail.next = entry;
-    else list.head = entry;
-    list.tail = entry;
-    if (list.timer === undefined) this.#arm(list);
+    const entry: Deadline = { at: now + ms, seq: this.#seq++, slot: -1, target };
+    this.#heap.push(entry);
+    // A timer armed for an earlier instant re-arms for this one when it fires.
+    if (entry.at < this.#timerAt) this.#arm(entry.at, now);
     return entry;
   }
 
   /** Cancels a deadline; cancelling twice, or after it expired, does nothing. */
   cancel(entry: Deadline): void {
-    const list = entry.list;
-    if (!list) return;
-    if (entry.prev) entry.prev.next = entry.next;
-    else list.head = entry.next;
-    if (entry.next) entry.next.prev = entry.prev;
-    else list.tail = entry.prev;
-    entry.list = entry.prev = entry.next = undefined;
-    // The list's timer stays armed: when it fires it finds nothing due and re-arms for the new head.
+    this.#heap.remove(entry);
+    // The timer stays armed: when it fires it finds nothing due and re-arms for the new head.
   }
 
-  /** Cancels every timer (the deadlines themselves never fire). */
+  /** Cancels every deadline and the timer (the deadlines themselves never fire). */
   clear(): void {
-    for (const list of this.#lists.values())
-      if (list.timer !== undefined) this.#clock.clearTimeout(list.timer);
-    this.#lists.clear();
+    this.#heap.clear();
+    this.#disarm();
   }
 
-  #arm(list: DeadlineList): void {
-    const head = list.head;
-    if (!head) {
-      list.timer = undefined;
-      return;
-    }
-    list.timerAt = head.at;
-    list.timer = this.#clock.setTimeout(() => this.#fire(list), Math.max(0, head.at - this.#clock.now()));
+  #arm(at: number, now: number): void {
+    this.#disarm();
+    this.#timerAt = at;
+    this.#timer = this.#clock.setTimeout(() => this.#fire(), Math.max(0, at - now));
   }
 
-  #fire(list: DeadlineList): void {
+  #disarm(): void {
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#timerAt = Number.POSITIVE_INFINITY;
+  }
+
+  #fire(): void {
+    this.#timer = undefined;
+    this.#timerAt = Number.POSITIVE_INFINITY;
+    const heap = this.#heap;
     const now = this.#clock.now();
-    let entry = list.head;
-    while (entry && entry.at <= now) {
-      const next = entry.next;
-      this.cancel(entry);
+    for (let entry = heap.peek(); entry && entry.at <= now; entry = heap.peek()) {
+      heap.remove(entry);
       try {
         entry.target.expire();
       } catch {
         // an expiry callback must not stop the others
       }
-      entry = next;
     }
-    this.#arm(list);
+    const head = heap.peek();
+    if (head && head.at < this.#timerAt) this.#arm(head.at, now);
   }
 }

@@ -4,6 +4,7 @@ import { CreditsExhausted } from "./budget.js";
 import { Call } from "./call.js";
 import type { CallHost } from "./call-host.js";
 import type { CallInfo } from "./call-info.js";
+import { boundedClock } from "./clock.js";
 import { compose, invokeCall } from "./compose.js";
 import { DeadlineQueue } from "./deadline-queue.js";
 import { type Disposable, Emitter } from "./emitter.js";
@@ -11,6 +12,7 @@ import { GovernorClosedError } from "./errors.js";
 import type { GovernorEvents } from "./events.js";
 import { feedbackDispatcher } from "./feedback.js";
 import { breakerGauge, type GovernorSnapshot, governorSnapshot, governorStats } from "./governor-state.js";
+import { KeepAlive } from "./keep-alive.js";
 import { type GovernorOptions, resolveOptions } from "./options.js";
 import { defaultPolicies } from "./policies/defaults.js";
 import type { Policy, PolicyKit } from "./policy.js";
@@ -72,7 +74,9 @@ export interface Governor {
  */
 export function createGovernor(options: GovernorOptions = {}): Governor {
   const o = resolveOptions(options);
-  const { clock, store } = o;
+  const { store } = o;
+  // Long waits are armed in chunks, whatever the injected clock does with a huge delay.
+  const clock = boundedClock(o.clock);
   const events = new Emitter<GovernorEvents>();
   const telemetry = new GovernorTelemetry({
     governor: o.name,
@@ -100,7 +104,9 @@ export function createGovernor(options: GovernorOptions = {}): Governor {
   // Default policies the user left out still own timers and listeners: close them too.
   const owned = [...new Set([...policies, ...defaults])];
   const stats = new StatsRecorder();
-  const active = new ActiveCalls();
+  // While a call is pending the process stays alive, even if only unref'd timers wait.
+  const keepAlive = new KeepAlive(clock);
+  const active = new ActiveCalls(keepAlive);
   const feedback = feedbackDispatcher(policies, clock, o.headerTimeScale);
   const host: CallHost = {
     defaultRequestClass: o.defaultRequestClass,
@@ -172,6 +178,7 @@ export function createGovernor(options: GovernorOptions = {}): Governor {
       }
       for (const call of active.snapshot()) call.cancel(error);
       host.deadlines.clear();
+      keepAlive.close();
       unobserve();
       events.clear();
       await Promise.allSettled(closing);

@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from "./clock.js";
+import { type Clock, type TimerHandle, timerDelay } from "./clock.js";
 
 interface Timer {
   readonly id: number;
@@ -16,6 +16,10 @@ interface Timer {
  * await clock.advance(300_000); // one 5-minute window later, with every due timer run in order
  */
 export class ManualClock implements Clock {
+  /** Time moves only when a test says so: a call waiting on it has no reason to keep a process alive. */
+  readonly keepsProcessAlive = false;
+  /** @internal Takes any delay: `Infinity` never fires, NaN and negatives fire at the next step. */
+  readonly boundedTimers = true;
   #now: number;
   #nextId = 1;
   #timers: Timer[] = [];
@@ -30,11 +34,17 @@ export class ManualClock implements Clock {
   }
 
   setTimeout(callback: () => void, ms: number): TimerHandle {
-    const timer: Timer = { id: this.#nextId++, at: this.#now + Math.max(0, ms), callback };
+    const timer: Timer = { id: this.#nextId++, at: this.#now + timerDelay(ms), callback };
     // Keep timers sorted by due time, ties in creation order, like a real event loop.
-    let index = this.#timers.length;
-    while (index > 0 && this.#timers[index - 1]!.at > timer.at) index--;
-    this.#timers.splice(index, 0, timer);
+    const timers = this.#timers;
+    let low = 0;
+    let high = timers.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (timers[mid]!.at > timer.at) high = mid;
+      else low = mid + 1;
+    }
+    timers.splice(low, 0, timer);
     return timer.id;
   }
 
