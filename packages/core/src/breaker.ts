@@ -1,4 +1,5 @@
 import CircuitBreaker from "opossum";
+import { MAX_TIMER_MS } from "./clock.js";
 import { CircuitOpenError } from "./errors.js";
 import type { SharedBreaker } from "./quota-store.js";
 
@@ -64,7 +65,8 @@ export class Breaker {
     this.#breaker = new CircuitBreaker<[Action], unknown>((action) => action(), {
       timeout: false, // attempt timeouts belong to the governor, which aborts the attempt's signal
       errorThresholdPercentage: options.errorThresholdPercentage,
-      resetTimeout: options.resetTimeoutMs,
+      // opossum arms a host timer of this length: one longer than a timer holds would fire at once.
+      resetTimeout: Math.min(options.resetTimeoutMs, MAX_TIMER_MS),
       volumeThreshold: options.volumeThreshold,
       rollingCountTimeout: options.rollingWindowMs,
       rollingCountBuckets: 10,

@@ -34,6 +34,7 @@ class LongTimer {
 
 /** A delay a timer can take: NaN and negatives are 0; `Infinity` stays (a timer that never fires). */
 export function timerDelay(ms: number): number {
+  // biome-ignore lint/complexity/useMathMinMax: Math.max(NaN, 0) is NaN; a NaN delay must be 0
   return ms > 0 ? ms : 0;
 }
 

@@ -2,6 +2,7 @@ import type { ResponseLike } from "./attempt-context.js";
 import type { Clock } from "./clock.js";
 import type { Policy } from "./policy.js";
 import { readServerFeedback, type ServerFeedback } from "./server-feedback.js";
+import { MAX_SERVER_WAIT_MS } from "./server-wait.js";
 
 // A simulator that compresses time speaks in its own seconds: bring them to the wall clock.
 function scaleFeedback(feedback: ServerFeedback, scale: number): ServerFeedback {
@@ -17,7 +18,8 @@ function scaleFeedback(feedback: ServerFeedback, scale: number): ServerFeedback 
 /**
  * Reads a response's headers once and gives them to every policy that learns. Returns the
  * wait they imply for a 429 or 503: `Retry-After` when sent, else the longest reset of an
- * exhausted window.
+ * exhausted window (already bounded by the policies that learned it). A `Retry-After` is
+ * bounded by the longest of those, or by {@link MAX_SERVER_WAIT_MS} when no window measured it.
  */
 export function feedbackDispatcher(
   policies: readonly Policy[],
@@ -37,7 +39,8 @@ export function feedbackDispatcher(
       }
       if (wait !== undefined) hint = Math.max(hint ?? 0, wait);
     }
-    if (feedback.retryAfterMs !== undefined) hint = feedback.retryAfterMs;
+    if (feedback.retryAfterMs !== undefined)
+      hint = Math.min(feedback.retryAfterMs, Math.max(hint ?? 0, MAX_SERVER_WAIT_MS));
     return feedback.status === 429 || feedback.status === 503 ? hint : undefined;
   };
 }

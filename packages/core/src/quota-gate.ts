@@ -1,13 +1,13 @@
 import type { Clock, TimerHandle } from "./clock.js";
 import { ThrottledError } from "./errors.js";
 import { isPromise } from "./is-promise.js";
+import { HELD_BY, ProbeHold, type ProbeWaiting } from "./probe-hold.js";
 import { createWaitQueue } from "./queues/create-wait-queue.js";
 import type { QueueKind, WaitEntry, WaitQueue, WaitRequest } from "./queues/wait-queue.js";
 import type { AcquireResult, WindowGroup } from "./quota-store.js";
 
-interface Waiting {
-  readonly enqueuedAt: number;
-  readonly count: number;
+interface Waiting extends ProbeWaiting {
+  readonly request: GateRequest;
 }
 
 // How many waiters' permits one pump asks a remote store for at once.
@@ -17,6 +17,11 @@ const REMOTE_BATCH = 32;
 export interface GateRequest extends WaitRequest {
   /** Permits to take (a weighted call: estimated tokens, say). @default 1 */
   readonly count?: number | undefined;
+  /**
+   * Set by the gate when this caller is the one probe after a capped server wait: pass it
+   * to {@link QuotaGate.probeEnded} when the attempt ends.
+   */
+  probe?: number | undefined;
 }
 
 /**
@@ -34,6 +39,8 @@ export class QuotaGate {
   #pumping = false;
   #again = false;
   #lastRemaining = Number.POSITIVE_INFINITY;
+  // After a server wait that had to be capped: one probe, then the others.
+  readonly #hold = new ProbeHold();
 
   constructor(requestClass: string, group: WindowGroup, clock: Clock, queue: QueueKind = "fifo") {
     this.requestClass = requestClass;
@@ -63,6 +70,7 @@ export class QuotaGate {
    */
   acquire(request: GateRequest, now = this.#clock.now()): number | Promise<number> {
     const count = request.count ?? 1;
+    if (this.#hold.active) return this.#held(request, count, now);
     if (this.#queue.length > 0) return this.#enqueue(request, count);
     const result = this.#group.tryAcquire(count, now);
     if (isPromise(result)) return Promise.resolve(result).then((r) => this.#decide(r, request, count));
@@ -83,6 +91,38 @@ export class QuotaGate {
     return this.#enqueue(request, count);
   }
 
+  /** Whether the gate holds its callers for a probe (after a capped server wait). */
+  get holding(): boolean {
+    return this.#hold.active;
+  }
+
+  /**
+   * The server asked for a wait longer than its ceiling: nobody is admitted for `ceilingMs`,
+   * then exactly one caller goes as a probe and the others wait for its answer.
+   */
+  holdForProbe(now: number, ceilingMs: number): void {
+    this.#hold.hold(now, ceilingMs);
+  }
+
+  /** The server spoke without a capped wait (a normal answer): the flow re-opens. */
+  serverAnswered(): void {
+    this.#hold.release();
+  }
+
+  /** The probe's attempt ended (see {@link ProbeHold.ended}); `probe` is its request's mark. */
+  probeEnded(probe: number, failed: boolean, rateLimited: boolean, now: number): void {
+    if (this.#hold.ended(probe, failed, rateLimited, now)) this.kick();
+  }
+
+  // Held for a probe: a caller whose deadline comes before the probe may go fails fast, the
+  // others queue (behind a probe in flight, however long its answer takes).
+  #held(request: GateRequest, count: number, now: number): Promise<number> {
+    const waitMs = this.#hold.at - now;
+    if (!this.#hold.probing && waitMs > 0 && now + waitMs > request.deadline)
+      return Promise.reject(this.#refusal({ ok: false, waitMs, remaining: 0, blockedBy: HELD_BY }));
+    return this.#enqueue(request, count);
+  }
+
   /** Re-examines the queue now, e.g. after the server said more permits are left. */
   kick(): void {
     if (this.#queue.length > 0) void this.#pump();
@@ -96,7 +136,7 @@ export class QuotaGate {
   }
 
   #enqueue(request: GateRequest, count: number): Promise<number> {
-    const waiting = this.#queue.push({ enqueuedAt: this.#clock.now(), count }, request);
+    const waiting = this.#queue.push({ enqueuedAt: this.#clock.now(), count, request }, request);
     if (this.#queue.length === 1) void this.#pump();
     return waiting;
   }
@@ -114,14 +154,22 @@ export class QuotaGate {
         const head = this.#queue.peek();
         if (!head) return;
         this.#again = false;
-        const answer = this.#group.tryAcquire(head.data.count, this.#clock.now());
-        const result = isPromise(answer) ? await this.#askRemote(answer) : answer;
+        let result: AcquireResult;
+        if (!this.#hold.active) {
+          const answer = this.#group.tryAcquire(head.data.count, this.#clock.now());
+          result = isPromise(answer) ? await this.#askRemote(answer) : answer;
+          if (result.ok && !isPromise(answer))
+            this.#queue.resolveHead(this.#clock.now() - head.data.enqueuedAt);
+        } else {
+          const step = await this.#hold.step(this.#queue, this.#group, this.#clock, (e, at) =>
+            this.#giveBack(e, at),
+          );
+          if (step === undefined) return; // the probe's answer re-examines the queue
+          result = step;
+        }
         this.#lastRemaining = result.remaining;
         const now = this.#clock.now();
-        if (result.ok) {
-          if (!isPromise(answer)) this.#queue.resolveHead(now - head.data.enqueuedAt);
-          continue;
-        }
+        if (result.ok) continue;
         if (!Number.isFinite(result.waitMs)) {
           this.#queue.rejectHead(this.#refusal(result)); // more permits than any window holds: never
           continue;

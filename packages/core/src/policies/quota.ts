@@ -14,12 +14,12 @@ import type {
   UsageTotals,
 } from "../policy.js";
 import { resolveWindows } from "../policy-options.js";
-import { QuotaGate } from "../quota-gate.js";
-import type { WindowGroup, WindowSnapshot } from "../quota-store.js";
+import { type GateRequest, QuotaGate } from "../quota-gate.js";
+import type { WindowGroup, WindowSnapshot, WindowSpec } from "../quota-store.js";
 import { ATTR } from "../semconv.js";
 import type { ServerFeedback } from "../server-feedback.js";
 import { expectFunction, expectObject, expectString } from "../validate.js";
-import { learnWindows } from "./quota-learning.js";
+import { learnWindows, type QuotaClass } from "./quota-learning.js";
 
 /** Options of {@link quotaPolicy}. */
 export interface QuotaPolicyOptions {
@@ -43,6 +43,8 @@ interface Taken {
   readonly count: number;
   readonly takenAt: number;
   readonly usedBefore: UsageTotals | undefined;
+  /** Set when this attempt is the gate's probe after a capped server wait. */
+  readonly probe: number | undefined;
 }
 
 const minus = (now: UsageTotals, before: UsageTotals | undefined): UsageTotals =>
@@ -63,15 +65,28 @@ class QuotaPolicy implements Policy, AttemptEndListener<Taken> {
   readonly #kit: PolicyKit;
   readonly #groups: ReadonlyMap<string, WindowGroup>;
   readonly #gates: ReadonlyMap<string, QuotaGate>;
+  readonly #classes: ReadonlyMap<string, QuotaClass>;
   readonly #class: string | undefined;
   readonly #permits: ((info: CallInfo) => number) | undefined;
   readonly #reconcile: QuotaPolicyOptions["reconcile"];
 
-  constructor(kit: PolicyKit, name: string, groups: Map<string, WindowGroup>, o: QuotaPolicyOptions) {
+  constructor(
+    kit: PolicyKit,
+    name: string,
+    groups: Map<string, WindowGroup>,
+    specs: ReadonlyMap<string, readonly WindowSpec[]>,
+    o: QuotaPolicyOptions,
+  ) {
     this.#kit = kit;
     this.name = name;
     this.#groups = groups;
     this.#gates = new Map([...groups].map(([cls, g]) => [cls, new QuotaGate(cls, g, kit.clock, kit.queue)]));
+    this.#classes = new Map(
+      [...groups].map(([cls, group]) => [
+        cls,
+        { group, gate: this.#gates.get(cls)!, specs: specs.get(cls) ?? [] },
+      ]),
+    );
     this.#class = o.requestClass;
     this.#permits = o.permits;
     this.#reconcile = o.reconcile;
@@ -87,7 +102,7 @@ class QuotaPolicy implements Policy, AttemptEndListener<Taken> {
     if (!gate) return next(ctx);
     const info = ctx.info;
     const count = this.#permits ? this.#count(info) : 1;
-    const request = {
+    const request: GateRequest = {
       deadline: ctx.deadline,
       signal: ctx.signal,
       priority: info.priority,
@@ -95,10 +110,10 @@ class QuotaPolicy implements Policy, AttemptEndListener<Taken> {
       count,
     };
     const waited = gate.acquire(request, ctx.now());
-    if (typeof waited === "number") return this.#admitted(ctx, next, gate, count);
+    if (typeof waited === "number") return this.#admitted(ctx, next, gate, count, undefined);
     return waited.then((ms) => {
       ctx.reporter.throttled("local_window", ms, cls);
-      return this.#admitted(ctx, next, gate, count);
+      return this.#admitted(ctx, next, gate, count, request.probe);
     });
   }
 
@@ -113,14 +128,31 @@ class QuotaPolicy implements Policy, AttemptEndListener<Taken> {
     return typeof n === "number" && Number.isFinite(n) && n >= 1 ? Math.ceil(n) : 1;
   }
 
-  #admitted<T>(ctx: PolicyContext, next: Next<T>, gate: QuotaGate, count: number): Promise<T> {
-    if (this.#reconcile)
-      ctx.onAttemptEnd(this, { gate, count, takenAt: ctx.now(), usedBefore: ctx.usage && { ...ctx.usage } });
+  #admitted<T>(
+    ctx: PolicyContext,
+    next: Next<T>,
+    gate: QuotaGate,
+    count: number,
+    probe: number | undefined,
+  ): Promise<T> {
+    if (this.#reconcile || probe !== undefined) {
+      const usedBefore = ctx.usage && { ...ctx.usage };
+      ctx.onAttemptEnd(this, { gate, count, takenAt: ctx.now(), usedBefore, probe });
+    }
     return next(ctx);
   }
 
-  // After the response (a held stream: after it ended), the permits follow the real usage.
-  attemptEnded(taken: Taken, _failed: boolean, _error: unknown, ctx: PolicyContext): void {
+  // After the response (a held stream: after it ended), the permits follow the real usage;
+  // a probe's end tells its gate whether the flow may re-open.
+  attemptEnded(taken: Taken, failed: boolean, error: unknown, ctx: PolicyContext): void {
+    if (taken.probe !== undefined) {
+      const rateLimited = failed && ctx.classify(error).reason === "rate_limited";
+      taken.gate.probeEnded(taken.probe, failed, rateLimited, this.#kit.clock.now());
+    }
+    if (this.#reconcile) this.#reconciled(taken, ctx);
+  }
+
+  #reconciled(taken: Taken, ctx: PolicyContext): void {
     const usage = ctx.usage;
     const before = taken.usedBefore;
     // An attempt that reported nothing (it failed, say) keeps what it took: the cautious side.
@@ -139,7 +171,7 @@ class QuotaPolicy implements Policy, AttemptEndListener<Taken> {
   }
 
   learn(feedback: ServerFeedback, requestClass: string): number | undefined {
-    return learnWindows(feedback, requestClass, this.#groups, this.#gates, this.#kit);
+    return learnWindows(feedback, requestClass, this.#classes, this.#kit);
   }
 
   describe(ctx: PolicyContext, attributes: Attributes): void {
@@ -194,9 +226,12 @@ export function quotaPolicy(kit: PolicyKit, options: QuotaPolicyOptions): Policy
   if (o.permits !== undefined) expectFunction("permits", o.permits);
   if (o.reconcile !== undefined) expectFunction("reconcile", o.reconcile);
   const groups = new Map<string, WindowGroup>();
+  const specsOf = new Map<string, readonly WindowSpec[]>();
   for (const [cls, list] of Object.entries(expectObject("quotas", o.quotas))) {
     const specs = resolveWindows(`quotas.${cls}`, list);
-    if (specs.length > 0) groups.set(cls, kit.store.windows(kit.scope, cls, specs));
+    if (specs.length === 0) continue;
+    groups.set(cls, kit.store.windows(kit.scope, cls, specs));
+    specsOf.set(cls, specs);
   }
-  return new QuotaPolicy(kit, name, groups, o);
+  return new QuotaPolicy(kit, name, groups, specsOf, o);
 }
