@@ -7,7 +7,7 @@ export type { CallInfo } from "./call-info.js";
 export type { ErrorVerdict, FailureReason } from "./classify.js";
 export { classifyError, isFinal, markFinal, statusOf } from "./classify.js";
 export type { Clock, TimerHandle } from "./clock.js";
-export { sleep, systemClock } from "./clock.js";
+export { boundedClock, MAX_TIMER_MS, sleep, systemClock } from "./clock.js";
 export { compose } from "./compose.js";
 export type { ConcurrencyOptions } from "./concurrency.js";
 export { ConcurrencyLimiter } from "./concurrency.js";
@@ -109,6 +109,7 @@ export {
 } from "./semconv.js";
 export type { HeadersLike, ServerFeedback } from "./server-feedback.js";
 export { readServerFeedback } from "./server-feedback.js";
+export { MAX_ADOPTED_QUOTA, MAX_SERVER_WAIT_MS, WINDOW_WAIT_CEILING } from "./server-wait.js";
 export type { GovernorStats } from "./stats.js";
 export type { CallLabels, CallTelemetry } from "./telemetry.js";
 export { errorTypeOf } from "./telemetry.js";
