@@ -3,6 +3,11 @@ import { MAX_TIMER_MS } from "./clock.js";
 import { CircuitOpenError } from "./errors.js";
 import type { SharedBreaker } from "./quota-store.js";
 
+// opossum logs every call's latency in its current bucket until the bucket rotates (on a
+// timer, every rollingWindowMs / 10): a swarm that never yields to the event loop, or runs
+// 100k calls a second, would grow that log without bound. Nothing here reads it.
+const LATENCY_LOG_MAX = 1024;
+
 // How long a process trusts its last reading of a shared breaker: every attempt asking
 // Redis would double the round trips; a quarter second late to fail fast costs little.
 const SHARED_CACHE_MS = 250;
@@ -48,6 +53,7 @@ export class Breaker {
   readonly #isFailure: (error: unknown) => boolean;
   #sharedUntil = 0;
   #sharedReadAt = Number.NEGATIVE_INFINITY;
+  #fired = 0;
 
   constructor(
     key: string,
@@ -160,7 +166,15 @@ export class Breaker {
       const retryAfterMs = b.opened ? Math.max(0, this.#openedAt + this.#resetTimeoutMs - this.#now()) : 0;
       return Promise.reject(new CircuitOpenError(this.key, { retryAfterMs }));
     }
+    if (++this.#fired >= LATENCY_LOG_MAX) this.#trimLatencyLog();
     return b.fire(action) as Promise<T>;
+  }
+
+  #trimLatencyLog(): void {
+    this.#fired = 0;
+    const window = (this.#breaker.status as unknown as { window?: { latencyTimes?: number[] }[] }).window;
+    const times = window?.[0]?.latencyTimes;
+    if (Array.isArray(times)) times.length = 0;
   }
 
   /** Stops the breaker's timers. */
