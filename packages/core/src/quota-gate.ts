@@ -164,7 +164,11 @@ export class QuotaGate {
           const step = await this.#hold.step(this.#queue, this.#group, this.#clock, (e, at) =>
             this.#giveBack(e, at),
           );
-          if (step === undefined) return; // the probe's answer re-examines the queue
+          // The probe's answer re-examines the queue (unless it came while this step awaited).
+          if (step === undefined) {
+            if (this.#again) continue;
+            return;
+          }
           result = step;
         }
         this.#lastRemaining = result.remaining;
