@@ -28,8 +28,11 @@ export class KeepAlive implements Occupancy {
   busy(): void {
     if (!this.#enabled) return;
     if (this.#timer === undefined) {
-      // Read at first use, like systemClock: a test runner's fake timers govern it too.
       const { setInterval, clearInterval } = globalThis;
+      // Fake timers (@sinonjs/fake-timers, behind vi.useFakeTimers and Jest's) mark their
+      // functions with `clock`: fake time keeps no process alive, and a 24-day interval there
+      // would only make `runAllTimers()` loop.
+      if ((setInterval as { clock?: unknown }).clock !== undefined) return;
       const timer = setInterval(noop, MAX_TIMER_MS) as unknown as Partial<HostTimer>;
       if (typeof timer?.ref !== "function" || typeof timer.unref !== "function") {
         clearInterval(timer as ReturnType<typeof setInterval>);
