@@ -69,6 +69,13 @@ const trivial = async () => 1;
   );
   await governor.close();
 }
+{
+  const governor = createGovernor({ name: "keys" });
+  await batches(2_000, 1_000, (i) => governor.run(trivial, { provider: "warm-" + i }));
+  await measure("20k distinct upstream keys", () => batches(20_000, 1_000, (i) => governor.run(trivial, { provider: "p" + i })));
+  out.breakers = Object.keys(governor.stats().breakers).length;
+  await governor.close();
+}
 console.log("RESULT " + JSON.stringify(out));
 `;
 
@@ -77,7 +84,7 @@ beforeAll(() => {
 });
 
 describe("bounded state", () => {
-  it("1M calls, 20k queued calls and 200k distinct timeouts leave the heap within 10 MB of its start", async () => {
+  it("1M calls, 20k queued calls, 200k distinct timeouts and 20k upstream keys leave the heap within 10 MB of its start", async () => {
     const child = spawn(process.execPath, ["--expose-gc", "--input-type=module", "-e", SCRIPT], {
       stdio: ["ignore", "pipe", "inherit"],
     });
@@ -90,8 +97,8 @@ describe("bounded state", () => {
     const result = JSON.parse(stdout.split("RESULT ")[1] ?? "{}") as Record<
       string,
       { before: number; peak: number; after: number; ms: number }
-    > & { waiting: number; waitingAfter: number };
-    for (const name of ["1M calls", "20k queued", "200k distinct timeouts"]) {
+    > & { waiting: number; waitingAfter: number; breakers: number };
+    for (const name of ["1M calls", "20k queued", "200k distinct timeouts", "20k distinct upstream keys"]) {
       const r = result[name]!;
       const mb = (n: number) => (n / MB).toFixed(1);
       console.log(
@@ -101,5 +108,6 @@ describe("bounded state", () => {
     }
     expect(result.waiting).toBe(20_000);
     expect(result.waitingAfter).toBe(0);
+    expect(result.breakers).toBeLessThanOrEqual(1024);
   }, 60_000);
 });
