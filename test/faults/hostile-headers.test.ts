@@ -2,6 +2,7 @@ import { once } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createGovernor, type Governor, ManualClock, UpstreamError } from "@swarmgate/core";
+import { governedFetch } from "@swarmgate/huggingface";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 // Hostile or buggy rate-limit headers from a real HTTP server, on fake time: each one may
@@ -231,6 +232,38 @@ describe("hostile rate-limit headers", () => {
     } finally {
       hostile = undefined;
       gate = undefined;
+      await governor.close();
+    }
+  });
+
+  it("through governedFetch (the Hugging Face adapter), a hostile 200 holds the swarm until the ceiling, then one probe", async () => {
+    const clock = new ManualClock(START);
+    const governor = governed(clock);
+    const fetchGoverned = governedFetch(governor, { baseUrl: url });
+    const chat = () =>
+      fetchGoverned(`${url}v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model: "meta-llama/Llama-3.1-8B-Instruct", messages: [] }),
+      }).then((res) => res.status);
+    try {
+      hostile = ROWS[0];
+      hits = 0;
+      expect(await chat()).toBe(200);
+      hostile = undefined;
+      const swarm = Array.from({ length: SWARM }, chat);
+      await clock.advance(CEILING_MS - 1);
+      expect(hits).toBe(1);
+      const probe = new Promise<void>((resolve) => {
+        arrived = resolve;
+      });
+      await clock.advance(1);
+      await probe;
+      await expect(Promise.all(swarm)).resolves.toEqual(Array(SWARM).fill(200));
+      expect(hits).toBe(1 + SWARM);
+      figures.push(`  governedFetch, ${ROWS[0]!.name}: recovered after ${clock.now() - START} ms`);
+    } finally {
+      hostile = undefined;
       await governor.close();
     }
   });
