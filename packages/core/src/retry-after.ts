@@ -30,7 +30,8 @@ function httpDate(text: string): number | undefined {
 /**
  * Parses `Retry-After`: delta-seconds (decimals tolerated) or an HTTP-date in any of the
  * three RFC 9110 forms. A date in the past means "now" (0). Waits beyond a year are taken
- * for garbage. Never throws.
+ * for garbage. Never throws. What the governor then waits is bounded further: see
+ * `boundCorrection` (two windows) and `MAX_SERVER_WAIT_MS`.
  *
  * @returns milliseconds to wait from `nowMs`, or `undefined` when absent or unparseable.
  * @example

@@ -1,7 +1,8 @@
 // Lenient RFC 9651 Structured Fields parsing shared by the rate-limit header parsers. Internal:
 // nothing here is exported from the package.
 
-// A reset or window longer than a year is an epoch timestamp or garbage, never a wait.
+// A reset or window longer than a year is an epoch timestamp or garbage, never a wait. What
+// the governor adopts of a shorter one is bounded by the window it concerns (server-wait.ts).
 export const MAX_SECONDS = 366 * 24 * 3600;
 // The largest Structured Fields integer (RFC 9651 §3.3.1).
 const MAX_COUNT = 999_999_999_999_999;
