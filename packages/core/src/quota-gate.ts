@@ -91,11 +91,6 @@ export class QuotaGate {
     return this.#enqueue(request, count);
   }
 
-  /** Whether the gate holds its callers for a probe (after a capped server wait). */
-  get holding(): boolean {
-    return this.#hold.active;
-  }
-
   /**
    * The server asked for a wait longer than its ceiling: nobody is admitted for `ceilingMs`,
    * then exactly one caller goes as a probe and the others wait for its answer.
