@@ -232,8 +232,13 @@ export class QuotaGate {
   }
 
   #refusal(result: AcquireResult): ThrottledError {
+    const ms = Math.ceil(result.waitMs);
+    const why =
+      result.blockedBy === HELD_BY
+        ? `the server's wait, cut to its ceiling, ends with a probe in ${ms} ms`
+        : `window "${result.blockedBy ?? "?"}" frees one in ${ms} ms`;
     return new ThrottledError(
-      `No "${this.requestClass}" quota permit before the call's deadline (window "${result.blockedBy ?? "?"}" frees one in ${Math.ceil(result.waitMs)} ms)`,
+      `No "${this.requestClass}" quota permit before the call's deadline (${why})`,
       this.requestClass,
       { retryAfterMs: Number.isFinite(result.waitMs) ? result.waitMs : undefined },
     );
