@@ -103,4 +103,16 @@ describe("long timers", () => {
     expect(fired).toBe(true);
     expect(Math.max(...delays)).toBeLessThanOrEqual(MAX_TIMER_MS);
   });
+
+  it("ManualClock never jumps to a timer armed for Infinity", async () => {
+    const clock = new ManualClock(5);
+    let fired = false;
+    clock.setTimeout(() => {
+      fired = true;
+    }, Number.POSITIVE_INFINITY);
+    await clock.runAll();
+    expect(fired).toBe(false);
+    expect(clock.now()).toBe(5);
+    expect(clock.pendingTimers).toBe(1);
+  });
 });

@@ -77,10 +77,11 @@ export class ManualClock implements Clock {
     await flushMicrotasks();
   }
 
-  /** Advances to the next due timer (if any) and fires it. */
+  /** Advances to the next due timer (if any) and fires it; false when none will ever fall due. */
   async next(): Promise<boolean> {
     const next = this.#timers[0];
-    if (!next) return false;
+    // A timer armed for `Infinity` never falls due: time does not jump there.
+    if (!next || next.at === Number.POSITIVE_INFINITY) return false;
     await this.advance(next.at - this.#now);
     return true;
   }
