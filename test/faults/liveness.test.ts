@@ -23,7 +23,9 @@ let dir: string;
 
 beforeAll(async () => {
   // CI builds before testing (`pnpm test`); a bare `vitest run` on a fresh clone builds here.
-  if (!existsSync(coreDist)) execFileSync("pnpm", ["build"], { cwd: root, stdio: "ignore" });
+  // A dist from before the keep-alive existed would test old code: build that too.
+  if (!existsSync(join(root, "packages/core/dist/keep-alive.js")))
+    execFileSync("pnpm", ["build"], { cwd: root, stdio: "ignore" });
   dir = mkdtempSync(join(tmpdir(), "swarmgate-liveness-"));
   server = createServer((req, res) => {
     requests++;
@@ -38,7 +40,7 @@ beforeAll(async () => {
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-});
+}, 180_000);
 
 afterAll(async () => {
   server.closeAllConnections();
