@@ -115,4 +115,31 @@ describe("the probe after a capped wait", () => {
     expect(sent).toEqual([1, 2, 3, 4]);
     await governor.close();
   });
+
+  it.each([
+    ["sliding", { kind: "sliding" as const }],
+    ["smoothed fixed", { kind: "fixed" as const, smoothing: { burst: 2 } }],
+  ])("a hostile 200 on a %s window holds no longer than the ceiling either", async (_name, shape) => {
+    const clock = new ManualClock(0);
+    const governor = createGovernor({
+      clock,
+      retry: false,
+      breaker: false,
+      concurrency: false,
+      quotas: { api: [{ limit: 10, windowMs: 1_000, ...shape }] },
+    });
+    const info = { requestClass: "api" } as const;
+    const ratelimit = '"api";r=0;t=31017600';
+    await governor.run(async ({ observe }) => observe({ status: 200, headers: { ratelimit } }), info);
+    const at: number[] = [];
+    const calls = Array.from({ length: 3 }, () => governor.run(async () => at.push(clock.now()), info));
+    await clock.advance(1_999);
+    expect(at).toEqual([]);
+    await clock.advance(1);
+    await clock.runAll();
+    await Promise.all(calls);
+    expect(Math.min(...at)).toBe(2_000);
+    expect(Math.max(...at)).toBeLessThanOrEqual(4_000);
+    await governor.close();
+  });
 });
