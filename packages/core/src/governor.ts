@@ -3,7 +3,7 @@ import type { Attempt, ResponseLike } from "./attempt-context.js";
 import { CreditsExhausted } from "./budget.js";
 import { Call } from "./call.js";
 import type { CallHost } from "./call-host.js";
-import type { CallInfo } from "./call-info.js";
+import { type CallInfo, validateCallInfo } from "./call-info.js";
 import { compose, invokeCall } from "./compose.js";
 import { DeadlineQueue } from "./deadline-queue.js";
 import { type Disposable, Emitter } from "./emitter.js";
@@ -17,6 +17,9 @@ import type { Policy, PolicyKit } from "./policy.js";
 import { expectPolicies } from "./policy-list.js";
 import { type GovernorStats, StatsRecorder } from "./stats.js";
 import { type CallTelemetry, GovernorTelemetry } from "./telemetry.js";
+import { fail as invalidOption } from "./validate.js";
+
+const NO_INFO: CallInfo = Object.freeze({});
 
 export type { GovernorSnapshot } from "./governor-state.js";
 
@@ -145,10 +148,15 @@ export function createGovernor(options: GovernorOptions = {}): Governor {
     get closed() {
       return closed;
     },
-    run<T>(fn: Attempt<T>, info: CallInfo = {}): Promise<T> {
+    run<T>(fn: Attempt<T>, info: CallInfo = NO_INFO): Promise<T> {
+      // Refused before the call exists: nothing is registered, so nothing can reject later.
       if (closed) return Promise.reject(new GovernorClosedError(o.name));
-      if (typeof fn !== "function")
-        return Promise.reject(new TypeError(`Expected \`fn\` to be a function, got ${typeof fn}`));
+      try {
+        if (typeof fn !== "function") invalidOption("fn", "a function", fn);
+        if (info !== NO_INFO) validateCallInfo(info);
+      } catch (error) {
+        return Promise.reject(error);
+      }
       return new Call(host, fn, info).promise;
     },
     observe(response, info) {
