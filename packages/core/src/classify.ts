@@ -49,14 +49,18 @@ const networkCodes = new Set([
  */
 export function statusOf(error: unknown): number | undefined {
   if (typeof error !== "object" || error === null) return undefined;
-  const e = error as Record<string, unknown>;
-  for (const candidate of [
-    e.status,
-    e.statusCode,
-    (e.response as Record<string, unknown> | undefined)?.status,
-    (e.httpResponse as Record<string, unknown> | undefined)?.status,
-  ]) {
-    if (typeof candidate === "number" && candidate >= 100 && candidate < 600) return candidate;
+  try {
+    const e = error as Record<string, unknown>;
+    for (const candidate of [
+      e.status,
+      e.statusCode,
+      (e.response as Record<string, unknown> | undefined)?.status,
+      (e.httpResponse as Record<string, unknown> | undefined)?.status,
+    ]) {
+      if (typeof candidate === "number" && candidate >= 100 && candidate < 600) return candidate;
+    }
+  } catch {
+    // an object whose getters throw (or a revoked proxy) has no status anyone can read
   }
   return undefined;
 }
