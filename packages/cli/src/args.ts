@@ -1,4 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from "node:util";
+import { closestName } from "@swarmgate/core";
 
 /** A bad command line: the CLI prints the message and the command's usage, and exits 2. */
 export class UsageError extends Error {
@@ -36,7 +37,14 @@ export function parseFlags<O extends Options>(
       allowPositionals: false,
     }) as { values: FlagValues<O> };
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error), usage);
+    let message = error instanceof Error ? error.message : String(error);
+    // A misspelt flag: name the closest one, as the library's options do.
+    const unknown =
+      (error as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && /'--?([^'=]+)'/.exec(message);
+    const closest = unknown ? closestName(unknown[1]!, [...Object.keys(options), "help"]) : undefined;
+    if (closest !== undefined)
+      message = `Unknown option '--${unknown ? unknown[1] : ""}'; did you mean '--${closest}'?`;
+    throw new UsageError(message, usage);
   }
 }
 
