@@ -438,3 +438,123 @@ describe("chaos: every call settles exactly once", () => {
       expect(outcomes[code] ?? 0, code).toBeGreaterThan(0);
   });
 });
+
+describe("each odd function or rejection value settles its call once, as it said", () => {
+  const revoked = Proxy.revocable({}, {});
+  revoked.revoke();
+  const unreadable = throwing();
+  const frozen = Object.freeze({ status: 400 });
+  const badMessage = new Error("x");
+  Object.defineProperty(badMessage, "message", {
+    get() {
+      throw new Error("message getter");
+    },
+  });
+  const thrown = new Error("thrown");
+  const symbol = Symbol("reason");
+  const cases: [string, () => unknown, { value: unknown } | { reason: unknown } | { timeout: true }][] = [
+    ["a plain value", () => 7, { value: 7 }],
+    [
+      "a synchronous throw",
+      () => {
+        throw thrown;
+      },
+      { reason: thrown },
+    ],
+    [
+      "a thenable whose then throws",
+      () =>
+        thenable(() => {
+          throw thrown;
+        }),
+      { reason: thrown },
+    ],
+    [
+      "a thenable that resolves, then rejects",
+      () =>
+        thenable((ok, ko) => {
+          ok("first");
+          ko(thrown);
+        }),
+      { value: "first" },
+    ],
+    [
+      "a thenable that resolves twice",
+      () =>
+        thenable((ok) => {
+          ok("first");
+          ok("second");
+        }),
+      { value: "first" },
+    ],
+    [
+      "a thenable resolving with a thenable",
+      () => thenable((ok) => ok(thenable((ok2) => ok2("inner")))),
+      { value: "inner" },
+    ],
+    [
+      "a then getter that throws",
+      () =>
+        Object.defineProperty({}, THEN, {
+          get() {
+            throw thrown;
+          },
+        }),
+      { reason: thrown },
+    ],
+    ["a thenable that never settles", () => thenable(() => {}), { timeout: true }],
+    ["a promise that never settles", () => new Promise(() => {}), { timeout: true }],
+    ["a rejection with undefined", () => Promise.reject(undefined), { reason: undefined }],
+    ["a rejection with null", () => Promise.reject(null), { reason: null }],
+    ["a rejection with a string", () => Promise.reject("no"), { reason: "no" }],
+    ["a rejection with a Symbol", () => Promise.reject(symbol), { reason: symbol }],
+    ["a rejection with a frozen object", () => Promise.reject(frozen), { reason: frozen }],
+    ["a rejection whose getters throw", () => Promise.reject(unreadable), { reason: unreadable }],
+    ["a rejection with a revoked proxy", () => Promise.reject(revoked.proxy), { reason: revoked.proxy }],
+    ["an error whose message getter throws", () => Promise.reject(badMessage), { reason: badMessage }],
+  ];
+
+  it.each(cases)("%s", async (_what, fn, expected) => {
+    const clock = new ManualClock(Date.UTC(2026, 0, 10));
+    const governor = createGovernor({
+      clock,
+      quotas: { inference: [{ limit: 10, windowMs: 1_000 }] },
+      concurrency: { initial: 2, max: 2, rampMs: 0 },
+      retry: false,
+      budget: { monthlyUsd: 1 },
+      attemptTimeoutMs: 100,
+      // Any custom classifier that throws must not matter either.
+      classifyError: () => {
+        throw new Error("classifier bug");
+      },
+    });
+    let settled = 0;
+    let outcome: { value: unknown } | { reason: unknown } | undefined;
+    governor.run(fn as never).then(
+      (value) => {
+        settled++;
+        outcome = { value };
+      },
+      (reason: unknown) => {
+        settled++;
+        outcome = { reason };
+      },
+    );
+    await clock.advance(150);
+    expect(settled).toBe(1);
+    if ("timeout" in expected)
+      expect(outcome).toMatchObject({ reason: { code: "timeout", scope: "attempt" } });
+    else {
+      // The very value (identity, not a deep look: a revoked proxy cannot be looked into).
+      const [kind, value] = Object.entries(expected)[0]!;
+      expect(outcome && Object.keys(outcome)).toEqual([kind]);
+      expect(Object.is((outcome as Record<string, unknown>)[kind], value)).toBe(true);
+    }
+    const stats = governor.stats();
+    expect(stats.calls.inFlight).toBe(0);
+    expect(stats.concurrency?.inFlight).toBe(0);
+    await governor.close();
+    expect(clock.pendingTimers).toBe(0);
+    expect(settled).toBe(1);
+  });
+});
