@@ -7,6 +7,7 @@ import {
   type GovernorOptions,
   ManualClock,
   presets,
+  quotaPolicy,
 } from "@swarmgate/core";
 import { GovernedInferenceClient, governedFetch } from "@swarmgate/huggingface";
 import {
@@ -172,7 +173,15 @@ describe("createGovernor refuses every invalid option", () => {
       ),
     );
     expect(() => attemptTimeoutPolicy(3e9)).toThrow(new TypeError(tooLong("attemptTimeoutMs", 1, true)));
-    console.log(`invalid options: ${governorRows.length + 3} createGovernor / preset / policy rows`);
+    expect(() =>
+      createGovernor({
+        policies: (defaults, kit) => [
+          ...defaults,
+          quotaPolicy(kit, { quotas: {}, reconcil: () => 1 } as never),
+        ],
+      }),
+    ).toThrow(new TypeError("Unknown option `reconcil` in `quotaPolicy`; did you mean `reconcile`?"));
+    console.log(`invalid options: ${governorRows.length + 4} createGovernor / preset / policy rows`);
   });
 });
 

@@ -38,7 +38,9 @@ export interface Governor {
   /**
    * Runs `fn` under every policy: budget, retries, breaker, quota windows, concurrency and
    * timeouts. `fn` is called once per attempt with `{ attempt, signal, observe, … }`. The
-   * promise settles exactly once.
+   * promise settles exactly once. Never throws: a closed governor, an `fn` that is not a
+   * function or bad call info (an unknown key, a bad signal, a negative cost, …) return a
+   * rejected promise before the call exists.
    */
   run<T>(fn: Attempt<T>, info?: CallInfo): Promise<T>;
   /** Feeds a response's `RateLimit`, `RateLimit-Policy` and `Retry-After` headers to the windows. */

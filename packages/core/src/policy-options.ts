@@ -51,8 +51,11 @@ const RETRY_BUDGET_KEYS = keys("ratio", "minRetries", "windowMs");
 const BREAKER_KEYS = keys("errorThresholdPercentage", "resetTimeoutMs", "volumeThreshold", "rollingWindowMs");
 const BUDGET_KEYS = keys("monthlyUsd", "defaultEstimateUsd", "estimateUsd");
 
+/** The keys of `quotaPolicy`'s options (`QuotaPolicyOptions`). */
+export const QUOTA_POLICY_KEYS = keys("name", "quotas", "requestClass", "permits", "reconcile");
+
 /** An options object at `path` with no key outside `known` (undefined is `{}`). */
-function optionsAt(path: string, value: unknown, known: ReadonlySet<string>): Record<string, unknown> {
+export function optionsAt(path: string, value: unknown, known: ReadonlySet<string>): Record<string, unknown> {
   const o = expectObject(path, value);
   expectKnownKeys(`\`${path}\``, o, known);
   return o;
