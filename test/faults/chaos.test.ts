@@ -34,7 +34,17 @@ interface Tracked {
   settled: number;
   ends: number;
   lateStarts: number;
+  /** Aborts soon after the call enters this stage (`undefined`: at a random moment, or never). */
+  abortIn: Stage | undefined;
+  abort: (() => void) | undefined;
 }
+
+const STAGES: readonly Stage[] = [
+  "waiting for a permit",
+  "waiting for a slot",
+  "in an attempt",
+  "in backoff",
+];
 
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown) => unhandled.push(reason);
@@ -190,11 +200,20 @@ async function round(seed: number, closeAt: number | undefined): Promise<RoundFi
   const r = prng(seed);
   const clock = new ManualClock(Date.UTC(2026, 0, 10));
   const calls = new Map<CallInfo, Tracked>();
+  // A call enters a stage: a call meant to be aborted there is aborted a little later.
+  const enter = (t: Tracked | undefined, stage: Stage) => {
+    if (!t) return;
+    t.stage = stage;
+    if (t.abortIn === stage && t.abort) {
+      const abort = t.abort;
+      t.abort = undefined;
+      clock.setTimeout(abort, Math.floor(r() * 30));
+    }
+  };
   const mark = (stage: Stage): Policy => ({
     name: `mark-${stage}`,
     execute(ctx, next) {
-      const t = calls.get(ctx.info);
-      if (t) t.stage = stage;
+      enter(calls.get(ctx.info), stage);
       return next(ctx);
     },
   });
@@ -224,10 +243,7 @@ async function round(seed: number, closeAt: number | undefined): Promise<RoundFi
             : [p],
       ),
   });
-  governor.on("retry", (e) => {
-    const t = calls.get(e.info);
-    if (t) t.stage = "in backoff";
-  });
+  governor.on("retry", (e) => enter(calls.get(e.info), "in backoff"));
   governor.on("callEnd", (e) => {
     const t = calls.get(e.info);
     if (t) t.ends++;
@@ -291,14 +307,21 @@ async function round(seed: number, closeAt: number | undefined): Promise<RoundFi
     else if (odd < 0.02) info.signal = {};
     else if (odd < 0.03) info.estimatedCostUsd = -5;
     else if (odd < 0.04) info.timeout = 10;
-    const tracked: Tracked = { stage: "before start", settled: 0, ends: 0, lateStarts: 0 };
+    const tracked: Tracked = {
+      stage: "before start",
+      settled: 0,
+      ends: 0,
+      lateStarts: 0,
+      abortIn: undefined,
+      abort: undefined,
+    };
     calls.set(info as CallInfo, tracked);
     const user = fn as (ctx: AttemptContext) => unknown;
     const wrapped =
       typeof fn === "function"
         ? (ctx: AttemptContext) => {
             if (tracked.settled > 0) tracked.lateStarts++;
-            tracked.stage = "in an attempt";
+            enter(tracked, "in an attempt");
             return user(ctx);
           }
         : fn;
@@ -323,14 +346,18 @@ async function round(seed: number, closeAt: number | undefined): Promise<RoundFi
         count(outcomeOf(e));
       },
     );
-    if (controller && roll >= 0.05)
-      clock.setTimeout(
-        () => {
-          if (tracked.settled === 0 && !controller.signal.aborted) figures.aborts[tracked.stage]++;
-          controller.abort(new Error("aborted"));
-        },
-        Math.floor(r() * 3_000),
-      );
+    if (controller && roll >= 0.05) {
+      const abort = () => {
+        if (tracked.settled === 0 && !controller.signal.aborted) figures.aborts[tracked.stage]++;
+        controller.abort(new Error("aborted"));
+      };
+      // Half at a random moment, half soon after entering a chosen stage.
+      if (roll < 0.2) clock.setTimeout(abort, Math.floor(r() * 3_000));
+      else {
+        tracked.abortIn = STAGES[Math.floor(r() * STAGES.length)];
+        tracked.abort = abort;
+      }
+    }
   };
 
   for (let i = 0; i < CALLS_PER_ROUND; i++) clock.setTimeout(start, Math.floor(r() * 8_000));
