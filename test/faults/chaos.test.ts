@@ -280,6 +280,7 @@ async function round(seed: number, closeAt: number | undefined): Promise<RoundFi
   const outcomeOf = (e: unknown) => {
     try {
       if (e instanceof TypeError) return "TypeError";
+      if (e instanceof Error && e.message.startsWith("aborted")) return "aborted (the signal's reason)";
       const code = (e as { code?: unknown } | null)?.code;
       return typeof code === "string" ? code : "function's own error";
     } catch {
