@@ -19,7 +19,7 @@ import {
 } from "@swarmgate/langchain";
 import { startTelemetry } from "@swarmgate/otel";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseFlags } from "../../packages/cli/src/args.js";
+import { durationFlag, parseFlags } from "../../packages/cli/src/args.js";
 import { plan } from "../../packages/cli/src/plan.js";
 import { redisStore } from "../../packages/redis/src/redis-store.js";
 
@@ -434,6 +434,9 @@ describe("the adapters refuse every invalid option", () => {
     );
     expect(() => parseFlags(["--tmeScale", "3"], { timeScale: { type: "string" } }, "usage")).toThrow(
       "Unknown option '--tmeScale'; did you mean '--timeScale'?",
+    );
+    expect(() => durationFlag("duration", "1000h", "usage")).toThrow(
+      'Expected `--duration` to be at most 596h (2³¹−1 ms, the longest a timer can hold), got "1000h"',
     );
   });
 });
