@@ -1,4 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from "node:util";
+import { closestName, MAX_TIMER_MS } from "@swarmgate/core";
 
 /** A bad command line: the CLI prints the message and the command's usage, and exits 2. */
 export class UsageError extends Error {
@@ -36,7 +37,14 @@ export function parseFlags<O extends Options>(
       allowPositionals: false,
     }) as { values: FlagValues<O> };
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error), usage);
+    let message = error instanceof Error ? error.message : String(error);
+    // A misspelt flag: name the closest one, as the library's options do.
+    const unknown =
+      (error as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && /'--?([^'=]+)'/.exec(message);
+    const closest = unknown ? closestName(unknown[1]!, [...Object.keys(options), "help"]) : undefined;
+    if (closest !== undefined)
+      message = `Unknown option '--${unknown ? unknown[1] : ""}'; did you mean '--${closest}'?`;
+    throw new UsageError(message, usage);
   }
 }
 
@@ -85,5 +93,11 @@ export function durationFlag(name: string, value: string | boolean | undefined, 
       usage,
     );
   const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[match[2] ?? "s"] ?? 1_000;
-  return Number(match[1]) * unit;
+  const ms = Number(match[1]) * unit;
+  if (ms > MAX_TIMER_MS)
+    throw new UsageError(
+      `Expected \`--${name}\` to be at most 596h (2³¹−1 ms, the longest a timer can hold), got ${JSON.stringify(value)}`,
+      usage,
+    );
+  return ms;
 }

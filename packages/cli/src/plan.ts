@@ -1,4 +1,4 @@
-import { type HuggingFaceTier, includedCreditsUsd } from "@swarmgate/core";
+import { expectKnownKeys, type HuggingFaceTier, includedCreditsUsd } from "@swarmgate/core";
 import { DEFAULT_PRICE_BOOK, type Price } from "@swarmgate/huggingface";
 
 /** What `swarmgate plan` is asked. */
@@ -101,6 +101,17 @@ function classOf(perWindow: number): SwarmClass {
   return "enterprise";
 }
 
+const PLAN_INPUT_KEYS: ReadonlySet<string> = new Set<keyof PlanInput>([
+  "agents",
+  "callsPerMinute",
+  "tier",
+  "latencySeconds",
+  "inputTokens",
+  "outputTokens",
+  "model",
+  "hoursPerDay",
+]);
+
 /**
  * The seed's guidance made quantitative: does a swarm fit a tier's inference window, with
  * what concurrency and ramp, when to move to a dedicated Inference Endpoint, and what it
@@ -110,6 +121,9 @@ function classOf(perWindow: number): SwarmClass {
  * plan({ agents: 120, callsPerMinute: 4, tier: "pro" }).verdict; // "does-not-fit"
  */
 export function plan(raw: PlanInput): PlanResult {
+  if (typeof raw !== "object" || raw === null)
+    throw new TypeError(`Expected \`input\` to be an object, got \`${String(raw)}\``);
+  expectKnownKeys("`plan` input", raw, PLAN_INPUT_KEYS);
   const input: Required<PlanInput> = {
     latencySeconds: 2,
     inputTokens: 500,

@@ -4,12 +4,13 @@ import type { BreakerState } from "./breaker.js";
 import type { CallHost } from "./call-host.js";
 import type { CallInfo } from "./call-info.js";
 import { CallView } from "./call-view.js";
-import { classifyError, type ErrorVerdict, type FailureReason } from "./classify.js";
+import { classifyWith, type ErrorVerdict, type FailureReason } from "./classify.js";
 import type { Recovering } from "./compose.js";
 import type { DeadlineQueue } from "./deadline-queue.js";
 import type { Next, PolicyContext, Reporter, UsageTotals } from "./policy.js";
 import type { ThrottleSource } from "./semconv.js";
 import type { MetricLabels } from "./telemetry-labels.js";
+import { expectNumber, fail } from "./validate.js";
 
 type Usage = { -readonly [K in keyof UsageTotals]: UsageTotals[K] };
 
@@ -81,7 +82,7 @@ export abstract class CallContext implements Reporter {
 
   classify(error: unknown): ErrorVerdict {
     if (error === this.#lastError && this.#lastVerdict) return this.#lastVerdict;
-    const verdict = this.host.classifyError?.(error) ?? classifyError(error, !!this.callSignal?.aborted);
+    const verdict = classifyWith(this.host.classifyError, error, !!this.callSignal?.aborted);
     this.#lastError = error;
     this.#lastVerdict = verdict;
     return verdict;
@@ -100,6 +101,10 @@ export abstract class CallContext implements Reporter {
   }
 
   reportUsage(usage: UsageReport): void {
+    // A negative or NaN cost would drive the ledger negative and let the budget admit more.
+    if (typeof usage !== "object" || usage === null) fail("usage", "an object", usage);
+    for (const key of ["inputTokens", "outputTokens", "costUsd"] as const)
+      if (usage[key] !== undefined) expectNumber(`usage.${key}`, usage[key]);
     this.#usage ??= { inputTokens: 0, outputTokens: 0, costUsd: undefined };
     const u = this.#usage;
     if (usage.inputTokens !== undefined) u.inputTokens += usage.inputTokens;

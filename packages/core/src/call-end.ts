@@ -15,8 +15,14 @@ import { ATTR, type Outcome } from "./semconv.js";
 
 /** The outcome a settled call is counted under. */
 export function outcomeOf(error: unknown, verdict: ErrorVerdict | undefined): Outcome {
-  if (isSwarmgateError(error)) {
-    switch (error.code) {
+  let ours = false;
+  try {
+    ours = isSwarmgateError(error);
+  } catch {
+    // a revoked proxy: not one of ours
+  }
+  if (ours) {
+    switch ((error as { code: string }).code) {
       case "budget_exceeded":
         return "budget_exceeded";
       case "circuit_open":

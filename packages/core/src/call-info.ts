@@ -1,4 +1,5 @@
 import type { Attributes } from "@opentelemetry/api";
+import { expectDuration, expectNumber, expectObject, fail, unknownOption } from "./validate.js";
 
 /** What a call is, for quotas, breakers, queues and telemetry. All optional. */
 export interface CallInfo {
@@ -33,4 +34,67 @@ export interface CallInfo {
   readonly totalTimeoutMs?: number;
   /** Extra span attributes (agent, conversation, request ids: spans only, never metrics). */
   readonly attributes?: Attributes;
+}
+
+/** Every key of {@link CallInfo}: any other is refused with the closest of these. */
+export const CALL_INFO_KEYS: ReadonlySet<string> = new Set<keyof CallInfo>([
+  "operation",
+  "model",
+  "provider",
+  "requestClass",
+  "breakerKey",
+  "estimatedCostUsd",
+  "priority",
+  "agent",
+  "signal",
+  "attemptTimeoutMs",
+  "totalTimeoutMs",
+  "attributes",
+]);
+
+const STRINGS: ReadonlySet<string> = new Set([
+  "operation",
+  "model",
+  "provider",
+  "requestClass",
+  "breakerKey",
+  "agent",
+]);
+
+const isSignal = (value: unknown): boolean =>
+  typeof value === "object" &&
+  value !== null &&
+  typeof (value as AbortSignal).aborted === "boolean" &&
+  typeof (value as AbortSignal).addEventListener === "function" &&
+  typeof (value as AbortSignal).removeEventListener === "function";
+
+/**
+ * @internal Throws a TypeError naming the first bad field of a call's info (unknown keys
+ * included, with the closest known name); `governor.run` calls it before the call exists.
+ * One pass over the keys that are there: it runs on every call.
+ */
+export function validateCallInfo(info: unknown): CallInfo {
+  if (typeof info !== "object" || info === null || Array.isArray(info))
+    fail("info", "an object (the call info)", info);
+  for (const key in info) {
+    if (!Object.hasOwn(info, key)) continue;
+    const value = (info as Record<string, unknown>)[key];
+    if (value === undefined) {
+      if (!CALL_INFO_KEYS.has(key)) unknownOption(key, "the call info", CALL_INFO_KEYS);
+      continue;
+    }
+    if (STRINGS.has(key)) {
+      if (typeof value !== "string") fail(`info.${key}`, "a string", value);
+    } else if (key === "signal") {
+      if (!isSignal(value)) fail("info.signal", "an AbortSignal", value);
+    } else if (key === "estimatedCostUsd") expectNumber("info.estimatedCostUsd", value);
+    else if (key === "priority") {
+      if (typeof value !== "number" || !Number.isFinite(value))
+        fail("info.priority", "a finite number", value);
+    } else if (key === "attemptTimeoutMs" || key === "totalTimeoutMs")
+      expectDuration(`info.${key}`, value, 1, true);
+    else if (key === "attributes") expectObject("info.attributes", value);
+    else unknownOption(key, "the call info", CALL_INFO_KEYS);
+  }
+  return info as CallInfo;
 }

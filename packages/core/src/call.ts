@@ -144,21 +144,20 @@ export class Call<T>
     const actx = new AttemptContextImpl(run.number, this, ctx.info);
     run.ctx = actx;
     const promise = run.open();
-    let result: R | PromiseLike<R>;
     try {
       // The call's span is active inside the attempt: adapters' HTTP spans are its children.
       const fn = this.#fn as unknown as Attempt<R>;
-      result = this.recording ? this.host.telemetry.withSpan(this.span, () => fn(actx)) : fn(actx);
+      const result = this.recording ? this.host.telemetry.withSpan(this.span, () => fn(actx)) : fn(actx);
+      if (!isPromise(result)) run.succeed(result);
+      // A foreign thenable may throw, settle twice, or never: a native promise adopts it once.
+      else
+        (result instanceof Promise ? result : Promise.resolve(result)).then(
+          (value) => run.succeed(value),
+          (error: unknown) => run.rejected(upstreamError(this, error, ctx)),
+        );
     } catch (error) {
       run.fail(upstreamError(this, error, ctx));
-      return promise;
     }
-    if (!isPromise(result)) run.succeed(result);
-    else
-      result.then(
-        (value) => run.succeed(value),
-        (error: unknown) => run.rejected(upstreamError(this, error, ctx)),
-      );
     return promise;
   }
 

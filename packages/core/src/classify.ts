@@ -49,14 +49,18 @@ const networkCodes = new Set([
  */
 export function statusOf(error: unknown): number | undefined {
   if (typeof error !== "object" || error === null) return undefined;
-  const e = error as Record<string, unknown>;
-  for (const candidate of [
-    e.status,
-    e.statusCode,
-    (e.response as Record<string, unknown> | undefined)?.status,
-    (e.httpResponse as Record<string, unknown> | undefined)?.status,
-  ]) {
-    if (typeof candidate === "number" && candidate >= 100 && candidate < 600) return candidate;
+  try {
+    const e = error as Record<string, unknown>;
+    for (const candidate of [
+      e.status,
+      e.statusCode,
+      (e.response as Record<string, unknown> | undefined)?.status,
+      (e.httpResponse as Record<string, unknown> | undefined)?.status,
+    ]) {
+      if (typeof candidate === "number" && candidate >= 100 && candidate < 600) return candidate;
+    }
+  } catch {
+    // an object whose getters throw (or a revoked proxy) has no status anyone can read
   }
   return undefined;
 }
@@ -78,9 +82,42 @@ function isNetworkError(error: unknown): boolean {
  * against the breaker.
  */
 export function classifyError(error: unknown, aborted: boolean): ErrorVerdict {
-  const verdict = classifyAny(error, aborted);
-  // An error that already went through its own retries (a nested call) is final here.
-  return isFinal(error) ? { ...verdict, retryable: false, breakerFailure: false } : verdict;
+  try {
+    const verdict = classifyAny(error, aborted);
+    // An error that already went through its own retries (a nested call) is final here.
+    return isFinal(error) ? { ...verdict, retryable: false, breakerFailure: false } : verdict;
+  } catch {
+    // An object whose getters throw (or a revoked proxy) is an error nobody can read: final.
+    return aborted ? ABORTED : UNREADABLE;
+  }
+}
+
+const ABORTED: ErrorVerdict = Object.freeze({ reason: "aborted", retryable: false, breakerFailure: false });
+const UNREADABLE: ErrorVerdict = Object.freeze({
+  reason: "unknown",
+  retryable: false,
+  breakerFailure: false,
+});
+
+/**
+ * @internal The verdict of a user's `classifyError` when it gives a usable one, else the
+ * default's: a classifier that throws or answers something else must not break the call.
+ */
+export function classifyWith(
+  custom: ((error: unknown) => ErrorVerdict | undefined) | undefined,
+  error: unknown,
+  aborted: boolean,
+): ErrorVerdict {
+  if (custom !== undefined) {
+    try {
+      const verdict = custom(error);
+      if (typeof verdict === "object" && verdict !== null && typeof verdict.reason === "string")
+        return verdict;
+    } catch {
+      // fall back to the default classification
+    }
+  }
+  return classifyError(error, aborted);
 }
 
 const FINAL = Symbol.for("swarmgate.final");
@@ -90,7 +127,8 @@ const FINAL = Symbol.for("swarmgate.final");
  * whatever its status. For errors of a nested governed call that already had its retries.
  */
 export function markFinal<E extends object>(error: E): E {
-  Object.defineProperty(error, FINAL, { value: true, configurable: true });
+  // A frozen error cannot carry the mark; it is classified as it is.
+  if (Object.isExtensible(error)) Object.defineProperty(error, FINAL, { value: true, configurable: true });
   return error;
 }
 

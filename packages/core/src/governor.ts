@@ -3,7 +3,7 @@ import type { Attempt, ResponseLike } from "./attempt-context.js";
 import { CreditsExhausted } from "./budget.js";
 import { Call } from "./call.js";
 import type { CallHost } from "./call-host.js";
-import type { CallInfo } from "./call-info.js";
+import { type CallInfo, validateCallInfo } from "./call-info.js";
 import { boundedClock } from "./clock.js";
 import { compose, invokeCall } from "./compose.js";
 import { DeadlineQueue } from "./deadline-queue.js";
@@ -19,6 +19,9 @@ import type { Policy, PolicyKit } from "./policy.js";
 import { expectPolicies } from "./policy-list.js";
 import { type GovernorStats, StatsRecorder } from "./stats.js";
 import { type CallTelemetry, GovernorTelemetry } from "./telemetry.js";
+import { fail as invalidOption } from "./validate.js";
+
+const NO_INFO: CallInfo = Object.freeze({});
 
 export type { GovernorSnapshot } from "./governor-state.js";
 
@@ -37,7 +40,9 @@ export interface Governor {
   /**
    * Runs `fn` under every policy: budget, retries, breaker, quota windows, concurrency and
    * timeouts. `fn` is called once per attempt with `{ attempt, signal, observe, … }`. The
-   * promise settles exactly once.
+   * promise settles exactly once. Never throws: a closed governor, an `fn` that is not a
+   * function or bad call info (an unknown key, a bad signal, a negative cost, …) return a
+   * rejected promise before the call exists.
    */
   run<T>(fn: Attempt<T>, info?: CallInfo): Promise<T>;
   /** Feeds a response's `RateLimit`, `RateLimit-Policy` and `Retry-After` headers to the windows. */
@@ -151,10 +156,15 @@ export function createGovernor(options: GovernorOptions = {}): Governor {
     get closed() {
       return closed;
     },
-    run<T>(fn: Attempt<T>, info: CallInfo = {}): Promise<T> {
+    run<T>(fn: Attempt<T>, info: CallInfo = NO_INFO): Promise<T> {
+      // Refused before the call exists: nothing is registered, so nothing can reject later.
       if (closed) return Promise.reject(new GovernorClosedError(o.name));
-      if (typeof fn !== "function")
-        return Promise.reject(new TypeError(`Expected \`fn\` to be a function, got ${typeof fn}`));
+      try {
+        if (typeof fn !== "function") invalidOption("fn", "a function", fn);
+        if (info !== NO_INFO) validateCallInfo(info);
+      } catch (error) {
+        return Promise.reject(error);
+      }
       return new Call(host, fn, info).promise;
     },
     observe(response, info) {

@@ -117,13 +117,18 @@ export type { HttpAttempt, HttpAttemptInfo, HttpAttemptResult } from "./telemetr
 export type { TelemetryOptions } from "./telemetry-options.js";
 // Option validation in swarmgate's style, shared with the adapter packages.
 export {
+  closestName,
+  expectDuration,
   expectFunction,
   expectInteger,
+  expectKnownKeys,
   expectNumber,
   expectObject,
   expectOneOf,
   expectString,
   fail as invalidOption,
+  MAX_TIMER_MS,
+  unknownOption,
 } from "./validate.js";
 export { VERSION } from "./version.js";
 export { WindowState } from "./window-state.js";

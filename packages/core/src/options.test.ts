@@ -40,7 +40,7 @@ const bad: [string, GovernorOptions, string][] = [
   [
     "negative ramp",
     { concurrency: { rampMs: -1 } },
-    "Expected `concurrency.rampMs` to be a finite number ≥ 0, got `-1` (number)",
+    "Expected `concurrency.rampMs` to be a duration in ms from 0 to 2147483647 (2³¹−1 ms, about 24.8 days, is the longest a timer can hold), got `-1` (number)",
   ],
   [
     "adaptive decrease",
@@ -70,7 +70,7 @@ const bad: [string, GovernorOptions, string][] = [
   [
     "attempt timeout",
     { attemptTimeoutMs: 0 },
-    "Expected `attemptTimeoutMs` to be an integer ≥ 1 or Infinity, got `0` (number)",
+    "Expected `attemptTimeoutMs` to be a duration in ms from 1 to 2147483647 or Infinity (2³¹−1 ms, about 24.8 days, is the longest a timer can hold), got `0` (number)",
   ],
   [
     "clock",

@@ -18,8 +18,9 @@ import type { QuotaStore, WindowSpec } from "./quota-store.js";
 import type { RetryOptions } from "./retry.js";
 import type { TelemetryOptions } from "./telemetry-options.js";
 import {
+  expectDuration,
   expectFunction,
-  expectInteger,
+  expectKnownKeys,
   expectNumber,
   expectObject,
   expectOneOf,
@@ -120,9 +121,34 @@ export interface ResolvedOptions {
   readonly policies: GovernorOptions["policies"];
 }
 
+/** Every key of {@link GovernorOptions}: any other is refused with the closest of these. */
+export const GOVERNOR_OPTION_KEYS: ReadonlySet<string> = new Set<keyof GovernorOptions>([
+  "name",
+  "scope",
+  "clock",
+  "store",
+  "quotas",
+  "defaultRequestClass",
+  "concurrency",
+  "concurrencyClasses",
+  "retry",
+  "breaker",
+  "budget",
+  "attemptTimeoutMs",
+  "totalTimeoutMs",
+  "headerTimeScale",
+  "classifyError",
+  "tracerProvider",
+  "meterProvider",
+  "telemetry",
+  "queue",
+  "policies",
+]);
+
 /** Spreads the defaults once and validates once: a bad value throws a TypeError naming it. */
 export function resolveOptions(input: GovernorOptions = {}): ResolvedOptions {
   const o = expectObject("options", input) as GovernorOptions;
+  expectKnownKeys("`createGovernor` options", o, GOVERNOR_OPTION_KEYS);
   const name = o.name === undefined ? "default" : expectString("name", o.name);
   const quotas = new Map<string, WindowSpec[]>();
   for (const [requestClass, list] of Object.entries(expectObject("quotas", o.quotas)))
@@ -139,14 +165,31 @@ export function resolveOptions(input: GovernorOptions = {}): ResolvedOptions {
       : expectFunction<NonNullable<GovernorOptions["policies"]>>("policies", o.policies);
 
   const clock = o.clock ?? systemClock;
-  if (typeof clock?.now !== "function" || typeof clock.setTimeout !== "function")
+  if (
+    typeof clock?.now !== "function" ||
+    typeof clock.setTimeout !== "function" ||
+    typeof clock.clearTimeout !== "function"
+  )
     fail("clock", "a Clock ({ now, setTimeout, clearTimeout })", clock);
   const store = o.store === undefined ? memoryStore() : o.store;
   if (typeof store?.windows !== "function" || typeof store.slots !== "function")
     fail("store", "a QuotaStore", store);
   const concurrencyClasses = o.concurrencyClasses ?? ["inference"];
-  if (!Array.isArray(concurrencyClasses))
-    fail("concurrencyClasses", "an array of request classes", concurrencyClasses);
+  if (
+    !Array.isArray(concurrencyClasses) ||
+    !concurrencyClasses.every((c) => typeof c === "string" && c !== "")
+  )
+    fail("concurrencyClasses", "an array of request classes (non-empty strings)", concurrencyClasses);
+  for (const provider of ["tracerProvider", "meterProvider"] as const) {
+    const value = o[provider] as { getTracer?: unknown; getMeter?: unknown } | undefined;
+    const method = provider === "tracerProvider" ? "getTracer" : "getMeter";
+    if (value !== undefined && typeof value?.[method] !== "function")
+      fail(
+        provider,
+        `an OpenTelemetry ${provider === "tracerProvider" ? "TracerProvider" : "MeterProvider"}`,
+        value,
+      );
+  }
 
   return {
     name,
@@ -163,8 +206,8 @@ export function resolveOptions(input: GovernorOptions = {}): ResolvedOptions {
     retry,
     breaker,
     budget,
-    attemptTimeoutMs: expectInteger("attemptTimeoutMs", o.attemptTimeoutMs ?? 120_000, 1, true),
-    totalTimeoutMs: expectInteger("totalTimeoutMs", o.totalTimeoutMs ?? 600_000, 1, true),
+    attemptTimeoutMs: expectDuration("attemptTimeoutMs", o.attemptTimeoutMs ?? 120_000, 1, true),
+    totalTimeoutMs: expectDuration("totalTimeoutMs", o.totalTimeoutMs ?? 600_000, 1, true),
     headerTimeScale:
       o.headerTimeScale === undefined ? 1 : expectNumber("headerTimeScale", o.headerTimeScale, 1e-6),
     classifyError:

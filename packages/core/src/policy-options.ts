@@ -4,8 +4,10 @@ import type { ConcurrencyOptions } from "./concurrency.js";
 import type { WindowSpec } from "./quota-store.js";
 import type { RetryOptions } from "./retry.js";
 import {
+  expectDuration,
   expectFunction,
   expectInteger,
+  expectKnownKeys,
   expectNumber,
   expectObject,
   expectOneOf,
@@ -38,13 +40,36 @@ const breakerDefaults: BreakerOptions = {
   rollingWindowMs: 10_000,
 };
 
+// The keys each options object may have: any other is refused, naming the closest of these.
+const keys = (...names: string[]): ReadonlySet<string> => new Set(names);
+const WINDOW_KEYS = keys("name", "limit", "windowMs", "kind", "smoothing");
+const SMOOTHING_KEYS = keys("burst");
+const CONCURRENCY_KEYS = keys("initial", "max", "rampMs", "maxQueue", "adaptive", "pollMs");
+const ADAPTIVE_KEYS = keys("decrease", "min");
+const RETRY_KEYS = keys("maxAttempts", "baseDelayMs", "maxDelayMs", "budget", "random");
+const RETRY_BUDGET_KEYS = keys("ratio", "minRetries", "windowMs");
+const BREAKER_KEYS = keys("errorThresholdPercentage", "resetTimeoutMs", "volumeThreshold", "rollingWindowMs");
+const BUDGET_KEYS = keys("monthlyUsd", "defaultEstimateUsd", "estimateUsd");
+
+/** The keys of `quotaPolicy`'s options (`QuotaPolicyOptions`). */
+export const QUOTA_POLICY_KEYS = keys("name", "quotas", "requestClass", "permits", "reconcile");
+
+/** An options object at `path` with no key outside `known` (undefined is `{}`). */
+export function optionsAt(path: string, value: unknown, known: ReadonlySet<string>): Record<string, unknown> {
+  const o = expectObject(path, value);
+  expectKnownKeys(`\`${path}\``, o, known);
+  return o;
+}
+
 /** The windows of one request class; `path` names them in errors (`quotas.api`). */
 export function resolveWindows(path: string, list: unknown): WindowSpec[] {
   if (!Array.isArray(list)) fail(path, "an array of windows", list);
   const names = new Set<string>();
   return list.map((raw, i) => {
-    const w = expectObject(`${path}[${i}]`, raw);
-    const windowMs = expectInteger(`${path}[${i}].windowMs`, w.windowMs, 1);
+    if (raw === undefined) fail(`${path}[${i}]`, "a window ({ limit, windowMs })", raw);
+    const w = optionsAt(`${path}[${i}]`, raw, WINDOW_KEYS);
+    const windowMs = expectDuration(`${path}[${i}].windowMs`, w.windowMs, 1);
+    if (!Number.isInteger(windowMs)) fail(`${path}[${i}].windowMs`, "an integer", windowMs);
     const limit = expectInteger(`${path}[${i}].limit`, w.limit, 1);
     const name = w.name === undefined ? `${windowMs / 1000}s` : expectString(`${path}[${i}].name`, w.name);
     if (names.has(name)) fail(`${path}[${i}].name`, "unique within its request class", name);
@@ -52,8 +77,11 @@ export function resolveWindows(path: string, list: unknown): WindowSpec[] {
     const kind = expectOneOf(`${path}[${i}].kind`, w.kind ?? "fixed", ["fixed", "sliding"] as const);
     let smoothing: { burst: number } | undefined;
     if (w.smoothing !== undefined) {
-      const s = expectObject(`${path}[${i}].smoothing`, w.smoothing);
-      smoothing = { burst: expectInteger(`${path}[${i}].smoothing.burst`, s.burst, 1) };
+      const s = optionsAt(`${path}[${i}].smoothing`, w.smoothing, SMOOTHING_KEYS);
+      const burst = expectInteger(`${path}[${i}].smoothing.burst`, s.burst, 1);
+      if (burst > limit)
+        fail(`${path}[${i}].smoothing.burst`, `at most the window's limit (${limit})`, burst);
+      smoothing = { burst };
     }
     return { name, limit, windowMs, kind, smoothing };
   });
@@ -61,54 +89,79 @@ export function resolveWindows(path: string, list: unknown): WindowSpec[] {
 
 /** Concurrency options (`concurrency`). */
 export function resolveConcurrency(input: unknown): ConcurrencyOptions {
-  const c = { ...concurrencyDefaults, ...expectObject("concurrency", input) } as ConcurrencyOptions;
+  const c = {
+    ...concurrencyDefaults,
+    ...optionsAt("concurrency", input, CONCURRENCY_KEYS),
+  } as ConcurrencyOptions;
   expectInteger("concurrency.max", c.max, 1);
   expectInteger("concurrency.initial", c.initial, 1);
   if (c.initial > c.max) fail("concurrency.initial", `at most concurrency.max (${c.max})`, c.initial);
-  expectNumber("concurrency.rampMs", c.rampMs);
+  expectDuration("concurrency.rampMs", c.rampMs);
   expectInteger("concurrency.maxQueue", c.maxQueue, 0, true);
-  expectNumber("concurrency.pollMs", c.pollMs, 1);
+  expectDuration("concurrency.pollMs", c.pollMs, 1);
   if (c.adaptive === false) return c;
-  const a = expectObject("concurrency.adaptive", c.adaptive === (true as unknown) ? {} : c.adaptive);
+  if (c.adaptive === undefined || c.adaptive === null)
+    fail("concurrency.adaptive", "false, true or { decrease, min }", c.adaptive);
+  const a = optionsAt(
+    "concurrency.adaptive",
+    c.adaptive === (true as unknown) ? {} : c.adaptive,
+    ADAPTIVE_KEYS,
+  );
   const adaptive = { decrease: 0.7, min: 1, ...a };
   expectNumber("concurrency.adaptive.decrease", adaptive.decrease, 0.01, 0.99);
   expectInteger("concurrency.adaptive.min", adaptive.min, 1);
+  if (adaptive.min > c.max)
+    fail("concurrency.adaptive.min", `at most concurrency.max (${c.max})`, adaptive.min);
   return { ...c, adaptive };
 }
 
 /** Retry options (`retry`; `false` for a single attempt). */
 export function resolveRetry(input: unknown): RetryOptions {
-  const r = input === false ? { maxAttempts: 1 } : expectObject("retry", input);
+  const r = input === false ? { maxAttempts: 1 } : optionsAt("retry", input, RETRY_KEYS);
   const retry = { ...retryDefaults, ...r } as RetryOptions;
   expectInteger("retry.maxAttempts", retry.maxAttempts, 1);
-  expectNumber("retry.baseDelayMs", retry.baseDelayMs);
-  expectNumber("retry.maxDelayMs", retry.maxDelayMs);
+  expectDuration("retry.baseDelayMs", retry.baseDelayMs);
+  expectDuration("retry.maxDelayMs", retry.maxDelayMs);
+  if (retry.baseDelayMs > retry.maxDelayMs)
+    fail("retry.baseDelayMs", `at most retry.maxDelayMs (${retry.maxDelayMs})`, retry.baseDelayMs);
   expectFunction("retry.random", retry.random);
   if (retry.budget === false) return retry;
-  const b = { ...(retryDefaults.budget as object), ...expectObject("retry.budget", retry.budget) } as {
+  const b = {
+    ...(retryDefaults.budget as object),
+    ...optionsAt("retry.budget", retry.budget, RETRY_BUDGET_KEYS),
+  } as {
     ratio: number;
     minRetries: number;
     windowMs: number;
   };
   expectNumber("retry.budget.ratio", b.ratio);
   expectInteger("retry.budget.minRetries", b.minRetries);
-  expectInteger("retry.budget.windowMs", b.windowMs, 10);
+  expectInteger("retry.budget.windowMs", expectDuration("retry.budget.windowMs", b.windowMs, 10), 10);
   return { ...retry, budget: b };
 }
 
 /** Breaker options (`breaker`). */
 export function resolveBreaker(input: unknown): BreakerOptions {
-  const breaker = { ...breakerDefaults, ...expectObject("breaker", input) } as BreakerOptions;
+  const breaker = { ...breakerDefaults, ...optionsAt("breaker", input, BREAKER_KEYS) } as BreakerOptions;
   expectNumber("breaker.errorThresholdPercentage", breaker.errorThresholdPercentage, 0, 100);
-  expectInteger("breaker.resetTimeoutMs", breaker.resetTimeoutMs, 1);
+  expectInteger(
+    "breaker.resetTimeoutMs",
+    expectDuration("breaker.resetTimeoutMs", breaker.resetTimeoutMs, 1),
+    1,
+  );
   expectInteger("breaker.volumeThreshold", breaker.volumeThreshold, 0);
-  expectInteger("breaker.rollingWindowMs", breaker.rollingWindowMs, 10);
+  expectInteger(
+    "breaker.rollingWindowMs",
+    expectDuration("breaker.rollingWindowMs", breaker.rollingWindowMs, 10),
+    10,
+  );
   return breaker;
 }
 
 /** Budget options (`budget`). */
 export function resolveBudget(input: unknown): BudgetOptions {
-  const b = expectObject("budget", input);
+  if (input === undefined) fail("budget", "an object with `monthlyUsd`", input);
+  const b = optionsAt("budget", input, BUDGET_KEYS);
   return {
     monthlyUsd: expectNumber("budget.monthlyUsd", b.monthlyUsd),
     defaultEstimateUsd: expectNumber("budget.defaultEstimateUsd", b.defaultEstimateUsd ?? 0.001),

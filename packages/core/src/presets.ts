@@ -1,5 +1,5 @@
 import type { GovernorOptions, WindowOptions } from "./options.js";
-import { expectNumber, fail } from "./validate.js";
+import { expectKnownKeys, expectNumber, expectObject, fail } from "./validate.js";
 
 /** A Hugging Face account tier. */
 export type HuggingFaceTier = "free" | "pro" | "team" | "enterprise";
@@ -61,9 +61,16 @@ export interface HuggingFacePresetOptions {
  * @example
  * const governor = createGovernor({ name: "swarm", ...presets.huggingface({ tier: "pro" }) });
  */
-function huggingface(options: HuggingFacePresetOptions = {}): GovernorOptions {
+const PRESET_OPTION_KEYS: ReadonlySet<string> = new Set<keyof HuggingFacePresetOptions>([
+  "tier",
+  "timeScale",
+]);
+
+function huggingface(input: HuggingFacePresetOptions = {}): GovernorOptions {
+  const options = expectObject("options", input) as HuggingFacePresetOptions;
+  expectKnownKeys("`presets.huggingface` options", options, PRESET_OPTION_KEYS);
   const tier = options.tier ?? "free";
-  const limits = perTier[tier];
+  const limits = Object.hasOwn(perTier, tier) ? perTier[tier] : undefined;
   if (!limits) fail("tier", 'one of "free", "pro", "team", "enterprise"', tier);
   const timeScale = expectNumber("timeScale", options.timeScale ?? 1, 1e-6);
   const scale = (ms: number) => Math.max(1, Math.round(ms / timeScale));

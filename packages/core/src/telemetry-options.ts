@@ -1,5 +1,5 @@
 import { type SemconvMode, semconvModeFromEnv } from "./semconv.js";
-import { expectObject, expectOneOf, expectString, fail } from "./validate.js";
+import { expectKnownKeys, expectObject, expectOneOf, expectString, fail } from "./validate.js";
 
 /** The `telemetry` option of `createGovernor`. */
 export interface TelemetryOptions {
@@ -29,9 +29,16 @@ function env(name: string): string | undefined {
   return typeof process === "undefined" ? undefined : process.env[name];
 }
 
+const TELEMETRY_OPTION_KEYS: ReadonlySet<string> = new Set<keyof TelemetryOptions>([
+  "semconv",
+  "captureContent",
+  "providerName",
+]);
+
 /** @internal Spreads the defaults (environment included) and validates once. */
 export function resolveTelemetryOptions(input: TelemetryOptions | undefined): ResolvedTelemetryOptions {
   const o = expectObject("telemetry", input) as TelemetryOptions;
+  expectKnownKeys("`telemetry`", o, TELEMETRY_OPTION_KEYS);
   const semconv =
     o.semconv === undefined
       ? semconvModeFromEnv(env("OTEL_SEMCONV_STABILITY_OPT_IN"))

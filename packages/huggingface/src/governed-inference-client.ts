@@ -5,6 +5,7 @@ import { toGovernedError } from "./errors.js";
 import { createSeam } from "./governed-fetch.js";
 import {
   expectGovernor,
+  GOVERNANCE_OPTION_KEYS,
   type GovernanceOptions,
   governorOf,
   type ResolvedGovernance,
@@ -23,6 +24,18 @@ export interface GovernedInferenceClientOptions extends Options, Omit<Governance
   /** Must be `false` or absent: the governor owns retries. @default false */
   readonly retry_on_error?: boolean;
 }
+
+// The client's keys: the governance, the governor, and InferenceClient's own `Options`.
+const CLIENT_OPTION_KEYS: ReadonlySet<string> = new Set<string>([
+  ...GOVERNANCE_OPTION_KEYS,
+  ...([
+    "governor",
+    "endpointUrl",
+    "signal",
+    "includeCredentials",
+    "billTo",
+  ] satisfies readonly (keyof GovernedInferenceClientOptions)[]),
+]);
 
 type Method = (args: Record<string, unknown>, options?: Options) => unknown;
 
@@ -75,17 +88,13 @@ export class GovernedInferenceClient extends InferenceClientBase {
       throw new TypeError(
         `Expected \`options\` to be an object with a \`governor\`, got \`${String(options)}\``,
       );
-    if (options.retry_on_error === true)
-      throw new TypeError(
-        "Expected `retry_on_error` to be false or absent (the governor owns retries), got `true`",
-      );
     if (options.endpointUrl !== undefined && typeof options.endpointUrl !== "string")
       throw new TypeError(`Expected \`endpointUrl\` to be a string, got \`${String(options.endpointUrl)}\``);
     this.governor = expectGovernor("governor", options.governor);
     registerSecret(accessToken);
     this.#token = accessToken;
     this.#options = options;
-    this.#o = resolveGovernance(options);
+    this.#o = resolveGovernance(options, "`GovernedInferenceClient` options", CLIENT_OPTION_KEYS);
     const { governor: _g, governorFor: _gf, baseUrl: _b, priceBook: _p, ...clientOptions } = options;
     const inner = new InferenceClient(accessToken, {
       ...clientOptions,

@@ -1,4 +1,4 @@
-import type { Governor } from "@swarmgate/core";
+import { expectKnownKeys, type Governor } from "@swarmgate/core";
 import { normalizeBaseUrl } from "./base-url.js";
 import { HubLookupCoalescer } from "./hub-lookup-coalescer.js";
 import { PriceBook, type PriceBookEntries } from "./price-book.js";
@@ -37,7 +37,8 @@ export interface ResolvedGovernance {
   readonly coalescer: HubLookupCoalescer;
 }
 
-const describe = (value: unknown) => `\`${String(value)}\` (${typeof value})`;
+const describe = (value: unknown) =>
+  typeof value === "function" ? "a function" : `\`${String(value)}\` (${typeof value})`;
 
 /** @internal Throws a TypeError unless `value` is a governor. */
 export function expectGovernor(path: string, value: unknown): Governor {
@@ -49,25 +50,56 @@ export function expectGovernor(path: string, value: unknown): Governor {
   return value as Governor;
 }
 
-/** @internal Spreads the defaults once and validates once. */
-export function resolveGovernance(options: GovernanceOptions): ResolvedGovernance {
+/** Every key of {@link GovernanceOptions} (`retry_on_error` only as `false`, as in the client's). */
+export const GOVERNANCE_OPTION_KEYS: readonly string[] = [
+  "fetch",
+  "baseUrl",
+  "priceBook",
+  "governorFor",
+  "defaultOutputTokens",
+  "retry_on_error",
+] satisfies readonly (keyof GovernanceOptions | "retry_on_error")[];
+
+/**
+ * @internal Spreads the defaults once and validates once. `where` names the options in
+ * messages; `known` are every key they may have (an unknown one is refused with the closest).
+ */
+export function resolveGovernance(
+  options: GovernanceOptions,
+  where = "`governedFetch` options",
+  known: ReadonlySet<string> = new Set(GOVERNANCE_OPTION_KEYS),
+): ResolvedGovernance {
   if (typeof options !== "object" || options === null)
     throw new TypeError(`Expected \`options\` to be an object, got ${describe(options)}`);
+  expectKnownKeys(where, options, known);
+  const retryOnError = (options as { retry_on_error?: unknown }).retry_on_error;
+  if (retryOnError !== undefined && retryOnError !== false)
+    throw new TypeError(
+      `Expected \`retry_on_error\` to be false or absent (the governor owns retries), got ${describe(retryOnError)}`,
+    );
   const fetchImpl = options.fetch ?? globalThis.fetch;
   if (typeof fetchImpl !== "function")
     throw new TypeError(`Expected \`fetch\` to be a function, got ${describe(fetchImpl)}`);
   if (options.governorFor !== undefined && typeof options.governorFor !== "function")
     throw new TypeError(`Expected \`governorFor\` to be a function, got ${describe(options.governorFor)}`);
   const out = options.defaultOutputTokens ?? 256;
-  if (!Number.isInteger(out) || out < 0)
+  if (!Number.isSafeInteger(out) || out < 0)
     throw new TypeError(
       `Expected \`defaultOutputTokens\` to be a non-negative integer, got ${describe(out)}`,
+    );
+  const priceBook = options.priceBook;
+  if (
+    priceBook !== undefined &&
+    !(priceBook instanceof PriceBook) &&
+    (typeof priceBook !== "object" || priceBook === null || Array.isArray(priceBook))
+  )
+    throw new TypeError(
+      `Expected \`priceBook\` to be a PriceBook or { [model]: Price }, got ${describe(priceBook)}`,
     );
   return {
     fetch: fetchImpl,
     baseUrl: options.baseUrl === undefined ? undefined : normalizeBaseUrl(options.baseUrl),
-    priceBook:
-      options.priceBook instanceof PriceBook ? options.priceBook : new PriceBook(options.priceBook ?? {}),
+    priceBook: priceBook instanceof PriceBook ? priceBook : new PriceBook(priceBook ?? {}),
     governorFor: options.governorFor,
     defaultOutputTokens: out,
     coalescer: new HubLookupCoalescer(),

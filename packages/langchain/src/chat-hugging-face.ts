@@ -23,7 +23,11 @@ import { toJsonSchema } from "@langchain/core/utils/json_schema";
 import type { SerializableSchema } from "@langchain/core/utils/standard_schema";
 import { type InteropZodType, isInteropZodSchema } from "@langchain/core/utils/types";
 import type { Governor } from "@swarmgate/core";
-import { HuggingFaceCaller, type HuggingFaceGovernanceFields } from "./hugging-face-caller.js";
+import {
+  expectKnownFields,
+  HuggingFaceCaller,
+  type HuggingFaceGovernanceFields,
+} from "./hugging-face-caller.js";
 import type {
   ChatCompletionArgs as ChatCompletionInput,
   ChatCompletionOutput,
@@ -135,6 +139,7 @@ export class ChatHuggingFace extends BaseChatModel<ChatHuggingFaceCallOptions, A
       );
     if (typeof fields.model !== "string" || fields.model === "")
       throw new TypeError(`Expected \`model\` to be a Hub model id, got \`${String(fields.model)}\``);
+    expectKnownFields("ChatHuggingFace", fields);
     super({ ...fields, maxRetries: 0 });
     this.model = fields.model;
     this.temperature = fields.temperature;

@@ -11,6 +11,7 @@ import {
   type TracerProvider,
   trace,
 } from "@opentelemetry/api";
+import { expectKnownKeys } from "@swarmgate/core";
 import { LANGCHAIN_ATTR, LANGCHAIN_SPAN } from "./attributes.js";
 import { VERSION } from "./version.js";
 
@@ -28,6 +29,11 @@ export interface GovernorCallbackHandlerOptions {
    */
   readonly spans?: boolean;
 }
+
+const HANDLER_OPTION_KEYS: ReadonlySet<string> = new Set<keyof GovernorCallbackHandlerOptions>([
+  "tracerProvider",
+  "spans",
+]);
 
 /** What a governed model call inherits from its LangChain run: its parent span and its names. */
 export interface RunScope {
@@ -106,6 +112,7 @@ export class GovernorCallbackHandler extends BaseCallbackHandler {
     super({ _awaitHandler: true });
     if (typeof options !== "object" || options === null)
       throw new TypeError(`Expected \`options\` to be an object, got \`${String(options)}\``);
+    expectKnownKeys("`GovernorCallbackHandler` options", options, HANDLER_OPTION_KEYS);
     if (options.spans !== undefined && typeof options.spans !== "boolean")
       throw new TypeError(`Expected \`spans\` to be a boolean, got \`${String(options.spans)}\``);
     this.#tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(

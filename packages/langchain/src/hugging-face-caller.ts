@@ -1,5 +1,5 @@
 import { InferenceClient } from "@huggingface/inference";
-import type { CallInfo, Governor } from "@swarmgate/core";
+import { type CallInfo, closestName, type Governor, unknownOption } from "@swarmgate/core";
 import {
   estimateTokens,
   governedFetch,
@@ -40,6 +40,71 @@ export interface HuggingFaceGovernanceFields {
 }
 
 type CallArgs = Record<string, unknown>;
+
+// The fields each model takes, as listed by its `…Input` interface, besides the governance.
+const GOVERNANCE_FIELDS = [
+  "governor",
+  "apiKey",
+  "provider",
+  "endpointUrl",
+  "billTo",
+  "baseUrl",
+  "priceBook",
+  "defaultOutputTokens",
+  "fetch",
+] satisfies readonly (keyof HuggingFaceGovernanceFields)[];
+const MODEL_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  ChatHuggingFace: [
+    "model",
+    "temperature",
+    "maxTokens",
+    "topP",
+    "frequencyPenalty",
+    "presencePenalty",
+    "stop",
+    "seed",
+    "streaming",
+    "streamUsage",
+    "modelKwargs",
+  ],
+  HuggingFaceInference: [
+    "model",
+    "temperature",
+    "maxTokens",
+    "stopSequences",
+    "topP",
+    "topK",
+    "frequencyPenalty",
+  ],
+  HuggingFaceInferenceEmbeddings: ["model", "batchSize"],
+};
+// LangChain's own constructor fields (BaseLanguageModelParams, BaseChatModelParams,
+// AsyncCallerParams): passed through to LangChain untouched.
+const LANGCHAIN_FIELDS = [
+  "verbose",
+  "callbacks",
+  "tags",
+  "metadata",
+  "callbackManager",
+  "cache",
+  "maxConcurrency",
+  "maxRetries",
+  "onFailedAttempt",
+  "disableStreaming",
+  "outputVersion",
+];
+
+/**
+ * @internal Refuses a field that is none of the model's, swarmgate's or LangChain's but a
+ * typo of one (`govenor`, `baseURL`, `maxToken`): it would silently do nothing. A field far
+ * from every known one is left to LangChain, whose parameters grow between versions.
+ */
+export function expectKnownFields(model: string, fields: object): void {
+  const known = [...GOVERNANCE_FIELDS, ...(MODEL_FIELDS[model] ?? []), ...LANGCHAIN_FIELDS];
+  for (const key of Object.keys(fields))
+    if (!known.includes(key) && closestName(key, known) !== undefined)
+      unknownOption(key, `\`${model}\` fields`, known);
+}
 
 /**
  * @internal A real `InferenceClient` whose requests go through `governedFetch`, called

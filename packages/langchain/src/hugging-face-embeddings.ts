@@ -1,6 +1,10 @@
 import { Embeddings, type EmbeddingsParams } from "@langchain/core/embeddings";
 import type { Governor } from "@swarmgate/core";
-import { HuggingFaceCaller, type HuggingFaceGovernanceFields } from "./hugging-face-caller.js";
+import {
+  expectKnownFields,
+  HuggingFaceCaller,
+  type HuggingFaceGovernanceFields,
+} from "./hugging-face-caller.js";
 import { currentRunScope } from "./run-scope.js";
 
 /** Options of {@link HuggingFaceInferenceEmbeddings}: `@langchain/community`'s, plus batching and the governance. */
@@ -47,6 +51,7 @@ export class HuggingFaceInferenceEmbeddings extends Embeddings {
     const batchSize = fields.batchSize ?? 32;
     if (!Number.isInteger(batchSize) || batchSize < 1)
       throw new TypeError(`Expected \`batchSize\` to be a positive integer, got \`${String(batchSize)}\``);
+    expectKnownFields("HuggingFaceInferenceEmbeddings", fields);
     super({ ...fields, maxRetries: 0 });
     this.model = fields.model ?? "sentence-transformers/all-MiniLM-L6-v2";
     this.batchSize = batchSize;

@@ -2,7 +2,11 @@ import type { CallbackManagerForLLMRun } from "@langchain/core/callbacks/manager
 import { type BaseLLMCallOptions, type BaseLLMParams, LLM } from "@langchain/core/language_models/llms";
 import { GenerationChunk } from "@langchain/core/outputs";
 import type { Governor } from "@swarmgate/core";
-import { HuggingFaceCaller, type HuggingFaceGovernanceFields } from "./hugging-face-caller.js";
+import {
+  expectKnownFields,
+  HuggingFaceCaller,
+  type HuggingFaceGovernanceFields,
+} from "./hugging-face-caller.js";
 import { runScopeOf } from "./run-scope.js";
 
 /** Options of {@link HuggingFaceInference}: `@langchain/community`'s, plus the governance. */
@@ -58,6 +62,7 @@ export class HuggingFaceInference extends LLM<BaseLLMCallOptions> {
       throw new TypeError(
         `Expected \`fields\` to be an object with a \`governor\`, got \`${String(fields)}\``,
       );
+    expectKnownFields("HuggingFaceInference", fields);
     super({ ...fields, maxRetries: 0 });
     this.model = fields.model ?? "openai-community/gpt2";
     this.temperature = fields.temperature;

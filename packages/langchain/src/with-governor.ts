@@ -2,7 +2,7 @@ import type { CallbackManagerForLLMRun } from "@langchain/core/callbacks/manager
 import { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { BaseMessage } from "@langchain/core/messages";
 import type { ChatGenerationChunk, ChatResult } from "@langchain/core/outputs";
-import type { CallInfo, Governor } from "@swarmgate/core";
+import { type CallInfo, expectKnownKeys, expectString, type Governor } from "@swarmgate/core";
 import { runGoverned } from "@swarmgate/huggingface";
 import { governedStream } from "./governed-stream.js";
 import type { RunScope } from "./governor-callback-handler.js";
@@ -22,6 +22,13 @@ export interface WithGovernorOptions {
   /** The quota bucket. @default "inference" */
   readonly requestClass?: string;
 }
+
+const WITH_GOVERNOR_OPTION_KEYS: ReadonlySet<string> = new Set<keyof WithGovernorOptions>([
+  "model",
+  "provider",
+  "breakerKey",
+  "requestClass",
+]);
 
 /** Parsed call options of any chat model, as far as governing reads them. */
 type CallOptions = { signal?: AbortSignal | undefined } & Record<string, unknown>;
@@ -102,6 +109,10 @@ export function withGovernor<T extends BaseChatModel<any, any>>(
     );
   if (typeof options !== "object" || options === null)
     throw new TypeError(`Expected \`options\` to be an object, got \`${String(options)}\``);
+  expectKnownKeys("`withGovernor` options", options, WITH_GOVERNOR_OPTION_KEYS);
+  for (const key of WITH_GOVERNOR_OPTION_KEYS)
+    if (options[key as keyof WithGovernorOptions] !== undefined)
+      expectString(key, options[key as keyof WithGovernorOptions]);
   // Governing twice would nest two calls of the governor: the inner one could wait for a
   // slot the outer one holds.
   const already = m[governedBy] ?? (typeof m.governor === "object" ? (m.governor as Governor) : undefined);

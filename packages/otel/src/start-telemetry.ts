@@ -5,6 +5,7 @@ import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { metrics, NodeSDK, resources, tracing } from "@opentelemetry/sdk-node";
 import { redact, registerSecret, VERSION } from "@swarmgate/core";
 import { RedactingSpanExporter } from "./redacting-span-exporter.js";
+import { validateStartTelemetryOptions } from "./start-telemetry-options.js";
 import { histogramViews } from "./views.js";
 
 /** Options of {@link startTelemetry}. Each falls back to its standard `OTEL_*` variable, then to the default. */
@@ -137,7 +138,7 @@ async function detectResource(attributes: Attributes): Promise<resources.Resourc
  * process.on("SIGTERM", () => void telemetry.shutdown());
  */
 export async function startTelemetry(options: StartTelemetryOptions = {}): Promise<Telemetry> {
-  if (typeof options !== "object" || options === null) fail("options", "an object", options);
+  validateStartTelemetryOptions(options);
   registerSecret(process.env.HF_TOKEN);
   registerSecret(process.env.HUGGING_FACE_HUB_TOKEN);
   for (const secret of options.secrets ?? []) registerSecret(secret);

@@ -1,6 +1,14 @@
 import type { MeterProvider } from "@opentelemetry/api";
 import type { Cluster, Redis } from "ioredis";
-import { expectFraction, expectFunction, expectInteger, expectString, fail } from "./validate.js";
+import {
+  expectDuration,
+  expectFraction,
+  expectFunction,
+  expectInteger,
+  expectKnownKeys,
+  expectString,
+  fail,
+} from "./validate.js";
 
 /** Options of {@link redisStore}: a `client` or a `url`, everything else optional. */
 export interface RedisStoreOptions {
@@ -62,9 +70,31 @@ export interface ResolvedRedisStoreOptions {
   readonly meterProvider: MeterProvider | undefined;
 }
 
+/** Every key of {@link RedisStoreOptions}: any other is refused with the closest of these. */
+export const REDIS_STORE_OPTION_KEYS: ReadonlySet<string> = new Set<keyof RedisStoreOptions>([
+  "client",
+  "url",
+  "prefix",
+  "leaseTtlMs",
+  "heartbeatMs",
+  "commandTimeoutMs",
+  "fallbackShare",
+  "retryMs",
+  "prefetch",
+  "prefetchMs",
+  "probeLockMs",
+  "logger",
+  "meterProvider",
+]);
+
+/** An integer number of milliseconds from `min` that a timer can hold (2³¹−1 ms at most). */
+const expectMs = (name: string, value: unknown, min: number): number =>
+  expectInteger(name, expectDuration(name, value, min), min);
+
 /** Spreads the defaults once and validates once. */
 export function resolveRedisStoreOptions(input: RedisStoreOptions): ResolvedRedisStoreOptions {
   if (typeof input !== "object" || input === null) fail("options", "an object", input);
+  expectKnownKeys("`redisStore` options", input, REDIS_STORE_OPTION_KEYS);
   const o = input;
   if (o.client === undefined && o.url === undefined)
     fail("client", "an ioredis client (or `url` a Redis URL)", o.client);
@@ -75,8 +105,8 @@ export function resolveRedisStoreOptions(input: RedisStoreOptions): ResolvedRedi
     fail("client", "an ioredis Redis or Cluster client", o.client);
   const url = o.url === undefined ? undefined : expectString("url", o.url);
   if (url !== undefined && !/^rediss?:\/\//.test(url)) fail("url", "a redis:// or rediss:// URL", "[url]");
-  const leaseTtlMs = expectInteger("leaseTtlMs", o.leaseTtlMs ?? 30_000, 100);
-  const heartbeatMs = expectInteger("heartbeatMs", o.heartbeatMs ?? Math.floor(leaseTtlMs / 3), 10);
+  const leaseTtlMs = expectMs("leaseTtlMs", o.leaseTtlMs ?? 30_000, 100);
+  const heartbeatMs = expectMs("heartbeatMs", o.heartbeatMs ?? Math.floor(leaseTtlMs / 3), 10);
   if (heartbeatMs >= leaseTtlMs) fail("heartbeatMs", `less than leaseTtlMs (${leaseTtlMs})`, heartbeatMs);
   return {
     client: o.client,
@@ -84,13 +114,16 @@ export function resolveRedisStoreOptions(input: RedisStoreOptions): ResolvedRedi
     prefix: expectString("prefix", o.prefix ?? "swarmgate"),
     leaseTtlMs,
     heartbeatMs,
-    commandTimeoutMs: expectInteger("commandTimeoutMs", o.commandTimeoutMs ?? 1_000, 1),
+    commandTimeoutMs: expectMs("commandTimeoutMs", o.commandTimeoutMs ?? 1_000, 1),
     fallbackShare: expectFraction("fallbackShare", o.fallbackShare ?? 0.25),
-    retryMs: expectInteger("retryMs", o.retryMs ?? 1_000, 1),
+    retryMs: expectMs("retryMs", o.retryMs ?? 1_000, 1),
     prefetch: expectInteger("prefetch", o.prefetch ?? 0, 0),
-    prefetchMs: expectInteger("prefetchMs", o.prefetchMs ?? 1_000, 1),
-    probeLockMs: expectInteger("probeLockMs", o.probeLockMs ?? 30_000, 1),
+    prefetchMs: expectMs("prefetchMs", o.prefetchMs ?? 1_000, 1),
+    probeLockMs: expectMs("probeLockMs", o.probeLockMs ?? 30_000, 1),
     logger: expectFunction("logger", o.logger ?? ((message: string) => console.warn(message))),
-    meterProvider: o.meterProvider,
+    meterProvider:
+      o.meterProvider === undefined || typeof o.meterProvider?.getMeter === "function"
+        ? o.meterProvider
+        : fail("meterProvider", "an OpenTelemetry MeterProvider", o.meterProvider),
   };
 }

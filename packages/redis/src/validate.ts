@@ -1,6 +1,13 @@
 import { invalidOption } from "@swarmgate/core";
 
-export { expectFunction, expectInteger, expectString, invalidOption as fail } from "@swarmgate/core";
+export {
+  expectDuration,
+  expectFunction,
+  expectInteger,
+  expectKnownKeys,
+  expectString,
+  invalidOption as fail,
+} from "@swarmgate/core";
 
 /** A number in (0, 1]. */
 export function expectFraction(name: string, value: unknown): number {

@@ -1,6 +1,6 @@
 import { STEP } from "../compose.js";
 import type { Next, Policy, PolicyContext } from "../policy.js";
-import { expectInteger } from "../validate.js";
+import { expectDuration } from "../validate.js";
 
 /**
  * Fails each attempt that runs longer than `ms` (or the call's `attemptTimeoutMs`) with a
@@ -12,7 +12,7 @@ import { expectInteger } from "../validate.js";
  * createGovernor({ policies: (defaults) => [...defaults.filter((p) => p.name !== "attempt-timeout"), attemptTimeoutPolicy(5_000)] });
  */
 export function attemptTimeoutPolicy(ms: number): Policy {
-  return new AttemptTimeoutPolicy(expectInteger("attemptTimeoutMs", ms, 1, true));
+  return new AttemptTimeoutPolicy(expectDuration("attemptTimeoutMs", ms, 1, true));
 }
 
 class AttemptTimeoutPolicy implements Policy {

@@ -1,6 +1,6 @@
 import type { Attributes } from "@opentelemetry/api";
 import { type BreakerOptions, BreakerRegistry } from "../breaker.js";
-import { classifyError } from "../classify.js";
+import { classifyWith } from "../classify.js";
 import { STEP } from "../compose.js";
 import type { Next, Policy, PolicyContext, PolicyKit, PolicyState } from "../policy.js";
 import { resolveBreaker } from "../policy-options.js";
@@ -70,8 +70,7 @@ class BreakerPolicy implements Policy {
  */
 export function breakerPolicy(kit: PolicyKit, options: Partial<BreakerOptions> = {}): Policy {
   const o = resolveBreaker(options);
-  const isFailure = (error: unknown) =>
-    (kit.classifyError?.(error) ?? classifyError(error, false)).breakerFailure;
+  const isFailure = (error: unknown) => classifyWith(kit.classifyError, error, false).breakerFailure;
   const store = kit.store;
   const breakers = new BreakerRegistry(
     o,

@@ -13,7 +13,7 @@ import type {
   PolicyState,
   UsageTotals,
 } from "../policy.js";
-import { resolveWindows } from "../policy-options.js";
+import { optionsAt, QUOTA_POLICY_KEYS, resolveWindows } from "../policy-options.js";
 import { type GateRequest, QuotaGate } from "../quota-gate.js";
 import type { WindowGroup, WindowSnapshot, WindowSpec } from "../quota-store.js";
 import { ATTR } from "../semconv.js";
@@ -220,7 +220,7 @@ class QuotaPolicy implements Policy, AttemptEndListener<Taken> {
  * });
  */
 export function quotaPolicy(kit: PolicyKit, options: QuotaPolicyOptions): Policy {
-  const o = expectObject("quota policy options", options) as unknown as QuotaPolicyOptions;
+  const o = optionsAt("quotaPolicy", options, QUOTA_POLICY_KEYS) as unknown as QuotaPolicyOptions;
   const name = o.name === undefined ? "quota" : expectString("name", o.name);
   if (o.requestClass !== undefined) expectString("requestClass", o.requestClass);
   if (o.permits !== undefined) expectFunction("permits", o.permits);
