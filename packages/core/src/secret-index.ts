@@ -1,0 +1,107 @@
+/** The shortest part of a registered secret that {@link SecretIndex.ranges} finds. */
+export const MIN_SECRET_MATCH = 8;
+
+// Every 4-character gram of every secret is indexed, and the text is probed at every 4th
+// position only: an 8-character part of a secret always covers one probed gram whole.
+const GRAM = 4;
+
+const base64 = (bytes: Uint8Array): string => {
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
+};
+
+// The base64 of `secret` as it appears inside a longer encoded text (an `Authorization:
+// Basic …` header, a JSON field): one form per alignment of its first byte, trimmed to the
+// characters that depend on the secret alone, in both the standard and the URL alphabet.
+function encodedForms(secret: string): string[] {
+  const bytes = new TextEncoder().encode(secret);
+  const forms = [encodeURIComponent(secret)];
+  for (let align = 0; align < 3; align++) {
+    const padded = new Uint8Array(align + bytes.length);
+    padded.set(bytes, align);
+    const full = base64(padded);
+    const pure = full.slice(align === 0 ? 0 : 4, Math.floor(padded.length / 3) * 4);
+    forms.push(pure, pure.replace(/\+/g, "-").replace(/\//g, "_"));
+  }
+  return forms;
+}
+
+/**
+ * @internal The registered secrets, their URL-encoded and base64 forms, indexed so that a
+ * scan finds any part of 8 characters or more of any of them in one pass over the text:
+ * a map from each 4-character gram to where it occurs, probed every 4th character, each hit
+ * extended both ways while it matches.
+ */
+export class SecretIndex {
+  readonly #registered = new Set<string>();
+  readonly #texts: string[] = [];
+  // gram → [text index, offset, text index, offset, …]
+  readonly #grams = new Map<string, number[]>();
+
+  get size(): number {
+    return this.#registered.size;
+  }
+
+  /** Indexes `secret` and its encoded forms; shorter than {@link MIN_SECRET_MATCH} is ignored. */
+  add(secret: string): void {
+    if (secret.length < MIN_SECRET_MATCH || this.#registered.has(secret)) return;
+    this.#registered.add(secret);
+    for (const text of new Set([secret, ...encodedForms(secret)])) {
+      if (text.length < MIN_SECRET_MATCH || this.#texts.includes(text)) continue;
+      const id = this.#texts.push(text) - 1;
+      for (let offset = 0; offset + GRAM <= text.length; offset++) {
+        const gram = text.slice(offset, offset + GRAM);
+        const at = this.#grams.get(gram);
+        if (at) at.push(id, offset);
+        else this.#grams.set(gram, [id, offset]);
+      }
+    }
+  }
+
+  /**
+   * Where parts of secrets sit in `text`: sorted, disjoint `[start, end)` pairs, flattened;
+   * undefined when there is none.
+   */
+  ranges(text: string): number[] | undefined {
+    if (this.#grams.size === 0 || text.length < MIN_SECRET_MATCH) return undefined;
+    let found: number[] | undefined;
+    for (let i = 0; i + GRAM <= text.length; i += GRAM) {
+      const hits = this.#grams.get(text.slice(i, i + GRAM));
+      if (hits === undefined) continue;
+      for (let h = 0; h < hits.length; h += 2) {
+        const secret = this.#texts[hits[h]!]!;
+        const offset = hits[h + 1]!;
+        let start = i;
+        let from = offset;
+        while (start > 0 && from > 0 && text.charCodeAt(start - 1) === secret.charCodeAt(from - 1)) {
+          start--;
+          from--;
+        }
+        let end = i + GRAM;
+        let to = offset + GRAM;
+        while (end < text.length && to < secret.length && text.charCodeAt(end) === secret.charCodeAt(to)) {
+          end++;
+          to++;
+        }
+        if (end - start < MIN_SECRET_MATCH) continue;
+        found ??= [];
+        found.push(start, end);
+      }
+    }
+    return found && merge(found);
+  }
+}
+
+function merge(pairs: number[]): number[] {
+  const order: [number, number][] = [];
+  for (let i = 0; i < pairs.length; i += 2) order.push([pairs[i]!, pairs[i + 1]!]);
+  order.sort((a, b) => a[0] - b[0]);
+  const out: number[] = [];
+  for (const [start, end] of order) {
+    const last = out.length - 1;
+    if (last > 0 && start <= out[last]!) out[last] = Math.max(out[last]!, end);
+    else out.push(start, end);
+  }
+  return out;
+}
