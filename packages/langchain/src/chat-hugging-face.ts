@@ -23,7 +23,11 @@ import { toJsonSchema } from "@langchain/core/utils/json_schema";
 import type { SerializableSchema } from "@langchain/core/utils/standard_schema";
 import { type InteropZodType, isInteropZodSchema } from "@langchain/core/utils/types";
 import type { Governor } from "@swarmgate/core";
-import { HuggingFaceCaller, type HuggingFaceGovernanceFields } from "./hugging-face-caller.js";
+import {
+  HuggingFaceCaller,
+  type HuggingFaceGovernanceFields,
+  serializableFields,
+} from "./hugging-face-caller.js";
 import type {
   ChatCompletionArgs as ChatCompletionInput,
   ChatCompletionOutput,
@@ -110,6 +114,10 @@ export class ChatHuggingFace extends BaseChatModel<ChatHuggingFaceCallOptions, A
     return "ChatHuggingFace";
   }
 
+  // `toJSON()` (what LangChain hands its tracers) writes `apiKey` as a reference to the
+  // `HF_TOKEN` secret; the token itself is in neither `lc_kwargs` nor `inspect()`.
+  override lc_serializable = true;
+
   override get lc_secrets(): Record<string, string> | undefined {
     return { apiKey: "HF_TOKEN" };
   }
@@ -135,7 +143,7 @@ export class ChatHuggingFace extends BaseChatModel<ChatHuggingFaceCallOptions, A
       );
     if (typeof fields.model !== "string" || fields.model === "")
       throw new TypeError(`Expected \`model\` to be a Hub model id, got \`${String(fields.model)}\``);
-    super({ ...fields, maxRetries: 0 });
+    super({ ...serializableFields(fields), maxRetries: 0 });
     this.model = fields.model;
     this.temperature = fields.temperature;
     this.maxTokens = fields.maxTokens;
@@ -154,6 +162,11 @@ export class ChatHuggingFace extends BaseChatModel<ChatHuggingFaceCallOptions, A
   /** The governor every call of this model goes through. */
   get governor(): Governor {
     return this.#caller.governor;
+  }
+
+  /** The Hugging Face token (registered as a secret; never printed nor serialized). */
+  get apiKey(): string | undefined {
+    return this.#caller.apiKey;
   }
 
   _llmType(): string {

@@ -2,7 +2,11 @@ import type { CallbackManagerForLLMRun } from "@langchain/core/callbacks/manager
 import { type BaseLLMCallOptions, type BaseLLMParams, LLM } from "@langchain/core/language_models/llms";
 import { GenerationChunk } from "@langchain/core/outputs";
 import type { Governor } from "@swarmgate/core";
-import { HuggingFaceCaller, type HuggingFaceGovernanceFields } from "./hugging-face-caller.js";
+import {
+  HuggingFaceCaller,
+  type HuggingFaceGovernanceFields,
+  serializableFields,
+} from "./hugging-face-caller.js";
 import { runScopeOf } from "./run-scope.js";
 
 /** Options of {@link HuggingFaceInference}: `@langchain/community`'s, plus the governance. */
@@ -39,6 +43,10 @@ export class HuggingFaceInference extends LLM<BaseLLMCallOptions> {
     return "HuggingFaceInference";
   }
 
+  // `toJSON()` (what LangChain hands its tracers) writes `apiKey` as a reference to the
+  // `HF_TOKEN` secret; the token itself is in neither `lc_kwargs` nor `inspect()`.
+  override lc_serializable = true;
+
   override get lc_secrets(): Record<string, string> | undefined {
     return { apiKey: "HF_TOKEN" };
   }
@@ -58,7 +66,7 @@ export class HuggingFaceInference extends LLM<BaseLLMCallOptions> {
       throw new TypeError(
         `Expected \`fields\` to be an object with a \`governor\`, got \`${String(fields)}\``,
       );
-    super({ ...fields, maxRetries: 0 });
+    super({ ...serializableFields(fields), maxRetries: 0 });
     this.model = fields.model ?? "openai-community/gpt2";
     this.temperature = fields.temperature;
     this.maxTokens = fields.maxTokens;
@@ -73,6 +81,11 @@ export class HuggingFaceInference extends LLM<BaseLLMCallOptions> {
   /** The governor every call of this model goes through. */
   get governor(): Governor {
     return this.#caller.governor;
+  }
+
+  /** The Hugging Face token (registered as a secret; never printed nor serialized). */
+  get apiKey(): string | undefined {
+    return this.#caller.apiKey;
   }
 
   _llmType(): string {
