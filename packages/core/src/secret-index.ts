@@ -4,6 +4,13 @@ export const MIN_SECRET_MATCH = 8;
 // Every 4-character gram of every secret is indexed, and the text is probed at every 4th
 // position only: an 8-character part of a secret always covers one probed gram whole.
 const GRAM = 4;
+const FILTER_BITS = 1 << 16;
+
+// A gram's hash, from its character codes: no substring is made while scanning.
+const gramAt = (text: string, i: number): number =>
+  (((text.charCodeAt(i) * 31 + text.charCodeAt(i + 1)) * 31 + text.charCodeAt(i + 2)) * 31 +
+    text.charCodeAt(i + 3)) &
+  0x3fffffff;
 
 const base64 = (bytes: Uint8Array): string => {
   let binary = "";
@@ -36,8 +43,9 @@ function encodedForms(secret: string): string[] {
 export class SecretIndex {
   readonly #registered = new Set<string>();
   readonly #texts: string[] = [];
-  // gram → [text index, offset, text index, offset, …]
-  readonly #grams = new Map<string, number[]>();
+  // gram hash → [text index, offset, text index, offset, …], behind a bitmap of the hashes.
+  readonly #grams = new Map<number, number[]>();
+  readonly #filter = new Uint8Array(FILTER_BITS >> 3);
 
   get size(): number {
     return this.#registered.size;
@@ -51,7 +59,8 @@ export class SecretIndex {
       if (text.length < MIN_SECRET_MATCH || this.#texts.includes(text)) continue;
       const id = this.#texts.push(text) - 1;
       for (let offset = 0; offset + GRAM <= text.length; offset++) {
-        const gram = text.slice(offset, offset + GRAM);
+        const gram = gramAt(text, offset);
+        this.#filter[(gram & (FILTER_BITS - 1)) >> 3]! |= 1 << (gram & 7);
         const at = this.#grams.get(gram);
         if (at) at.push(id, offset);
         else this.#grams.set(gram, [id, offset]);
@@ -66,12 +75,16 @@ export class SecretIndex {
   ranges(text: string): number[] | undefined {
     if (this.#grams.size === 0 || text.length < MIN_SECRET_MATCH) return undefined;
     let found: number[] | undefined;
+    const filter = this.#filter;
     for (let i = 0; i + GRAM <= text.length; i += GRAM) {
-      const hits = this.#grams.get(text.slice(i, i + GRAM));
+      const gram = gramAt(text, i);
+      if ((filter[(gram & (FILTER_BITS - 1)) >> 3]! & (1 << (gram & 7))) === 0) continue;
+      const hits = this.#grams.get(gram);
       if (hits === undefined) continue;
       for (let h = 0; h < hits.length; h += 2) {
         const secret = this.#texts[hits[h]!]!;
         const offset = hits[h + 1]!;
+        if (!sameGram(text, i, secret, offset)) continue; // two grams, one hash
         let start = i;
         let from = offset;
         while (start > 0 && from > 0 && text.charCodeAt(start - 1) === secret.charCodeAt(from - 1)) {
@@ -91,6 +104,11 @@ export class SecretIndex {
     }
     return found && merge(found);
   }
+}
+
+function sameGram(text: string, i: number, secret: string, offset: number): boolean {
+  for (let k = 0; k < GRAM; k++) if (text.charCodeAt(i + k) !== secret.charCodeAt(offset + k)) return false;
+  return true;
 }
 
 function merge(pairs: number[]): number[] {
