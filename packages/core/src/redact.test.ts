@@ -100,3 +100,14 @@ describe("redactError", () => {
     expect(hasPart(inspect({ nested: [error] }, { depth: 8, colors: true }))).toBe(false);
   });
 });
+
+describe("redact with many and long secrets", () => {
+  it("finds parts of a secret longer than 4 KB, across its pieces", () => {
+    let pem = "";
+    for (let i = 0; pem.length < 9_000; i++) pem += `${(i * 7919).toString(36)}Q${i % 10}`;
+    registerSecret(pem);
+    for (const at of [0, 4_090, 4_100, 8_180, pem.length - 20])
+      expect(redact(`key: ${pem.slice(at, at + 20)} end`)).toBe("key: [REDACTED] end");
+    expect(redact(`key: ${pem.slice(4_000, 4_300)} end`)).toBe("key: [REDACTED] end");
+  });
+});

@@ -5,6 +5,8 @@ export const MIN_SECRET_MATCH = 8;
 // position only: an 8-character part of a secret always covers one probed gram whole.
 const GRAM = 4;
 const FILTER_BITS = 1 << 16;
+// Where a gram occurs: text index × OFFSETS + offset, one number (most grams occur once).
+const OFFSETS = 1 << 12;
 
 // A gram's hash, from its character codes: no substring is made while scanning.
 const gramAt = (text: string, i: number): number =>
@@ -43,8 +45,9 @@ function encodedForms(secret: string): string[] {
 export class SecretIndex {
   readonly #registered = new Set<string>();
   readonly #texts: string[] = [];
-  // gram hash → [text index, offset, text index, offset, …], behind a bitmap of the hashes.
-  readonly #grams = new Map<number, number[]>();
+  readonly #indexed = new Set<string>();
+  // gram hash → where it occurs (one or a list), behind a bitmap of the hashes.
+  readonly #grams = new Map<number, number | number[]>();
   readonly #filter = new Uint8Array(FILTER_BITS >> 3);
 
   get size(): number {
@@ -55,15 +58,18 @@ export class SecretIndex {
   add(secret: string): void {
     if (secret.length < MIN_SECRET_MATCH || this.#registered.has(secret)) return;
     this.#registered.add(secret);
-    for (const text of new Set([secret, ...encodedForms(secret)])) {
-      if (text.length < MIN_SECRET_MATCH || this.#texts.includes(text)) continue;
+    for (const text of new Set([secret, ...encodedForms(secret)].flatMap(pieces))) {
+      if (text.length < MIN_SECRET_MATCH || this.#indexed.has(text)) continue;
+      this.#indexed.add(text);
       const id = this.#texts.push(text) - 1;
       for (let offset = 0; offset + GRAM <= text.length; offset++) {
         const gram = gramAt(text, offset);
         this.#filter[(gram & (FILTER_BITS - 1)) >> 3]! |= 1 << (gram & 7);
         const at = this.#grams.get(gram);
-        if (at) at.push(id, offset);
-        else this.#grams.set(gram, [id, offset]);
+        const here = id * OFFSETS + offset;
+        if (at === undefined) this.#grams.set(gram, here);
+        else if (typeof at === "number") this.#grams.set(gram, [at, here]);
+        else at.push(here);
       }
     }
   }
@@ -79,11 +85,12 @@ export class SecretIndex {
     for (let i = 0; i + GRAM <= text.length; i += GRAM) {
       const gram = gramAt(text, i);
       if ((filter[(gram & (FILTER_BITS - 1)) >> 3]! & (1 << (gram & 7))) === 0) continue;
-      const hits = this.#grams.get(gram);
-      if (hits === undefined) continue;
-      for (let h = 0; h < hits.length; h += 2) {
-        const secret = this.#texts[hits[h]!]!;
-        const offset = hits[h + 1]!;
+      const at = this.#grams.get(gram);
+      if (at === undefined) continue;
+      const hits = typeof at === "number" ? [at] : at;
+      for (const hit of hits) {
+        const secret = this.#texts[Math.floor(hit / OFFSETS)]!;
+        const offset = hit % OFFSETS;
         if (!sameGram(text, i, secret, offset)) continue; // two grams, one hash
         let start = i;
         let from = offset;
@@ -104,6 +111,16 @@ export class SecretIndex {
     }
     return found && merge(found);
   }
+}
+
+// A secret longer than OFFSETS (a PEM key) in pieces that overlap by 8 characters less one:
+// every 8-character part lies whole in one of them, longer parts in adjacent ones.
+function pieces(text: string): string[] {
+  if (text.length <= OFFSETS) return [text];
+  const out: string[] = [];
+  for (let start = 0; start + MIN_SECRET_MATCH - 1 < text.length; start += OFFSETS - MIN_SECRET_MATCH + 1)
+    out.push(text.slice(start, start + OFFSETS));
+  return out;
 }
 
 function sameGram(text: string, i: number, secret: string, offset: number): boolean {
