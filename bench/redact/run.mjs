@@ -60,6 +60,15 @@ export async function run({ argv }) {
       error: microsPerCall(() => redactError(error), calls, rounds),
     });
   }
+  // Memory per registered secret, when the GC can be asked to run (node --expose-gc).
+  let perSecretKb;
+  if (typeof globalThis.gc === "function") {
+    globalThis.gc();
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < 10_000; i++) registerSecret(token());
+    globalThis.gc();
+    perSecretKb = (process.memoryUsage().heapUsed - before) / 10_000 / 1024;
+  }
   console.log(
     `redact() of a 1 KB message, µs per call (median of ${rounds} rounds of ${calls}), Node ${process.version}`,
   );
@@ -71,6 +80,8 @@ export async function run({ argv }) {
     console.log(
       `| ${r.secrets} | ${r.before.toFixed(2)} | ${r.clean.toFixed(2)} | ${r.echo.toFixed(2)} | ${r.error.toFixed(2)} |`,
     );
+  if (perSecretKb !== undefined)
+    console.log(`memory: ${perSecretKb.toFixed(1)} KB per registered secret (10,000 registered)`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await run({ argv: process.argv.slice(2) });
