@@ -8,10 +8,16 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { format, inspect } from "node:util";
 import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
+import { ChatOpenAI } from "@langchain/openai";
 import { metrics, tracing } from "@opentelemetry/sdk-node";
 import { createGovernor, type Governor, type GovernorEvents } from "@swarmgate/core";
 import { GovernedInferenceClient, governedFetch } from "@swarmgate/huggingface";
-import { ChatHuggingFace, HuggingFaceInference, HuggingFaceInferenceEmbeddings } from "@swarmgate/langchain";
+import {
+  ChatHuggingFace,
+  HuggingFaceInference,
+  HuggingFaceInferenceEmbeddings,
+  withGovernor,
+} from "@swarmgate/langchain";
 import { RedactingSpanExporter } from "@swarmgate/otel";
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { ensureBuilt, runCli, tempDir } from "../cli-support.js";
@@ -188,6 +194,30 @@ it("keeps every part of the token out of everything the process shows", async ()
   ] as const) {
     showAll(where, value);
     show(`${where} toJSON`, JSON.stringify(value));
+  }
+
+  // LangChain's ChatOpenAI on the router, governed: the OpenAI SDK's errors carry the parsed
+  // body and the answer's headers. (The model itself prints its key: LangChain's business.)
+  const g5 = governor("secrets-chat-openai");
+  for (const mode of MODES) {
+    const openai = new ChatOpenAI({
+      model: `echo/${mode}`,
+      apiKey: TOKEN,
+      maxRetries: 0,
+      callbacks: [new Recorder()],
+      configuration: {
+        baseURL: "https://router.huggingface.co/v1",
+        fetch: governedFetch(g5, { baseUrl: upstream.url }),
+      },
+    });
+    await failureOf(`chat-openai ${mode}`, async () => {
+      const chat = withGovernor(openai, g5);
+      if (mode !== "stream-error") return chat.invoke("hi");
+      for await (const _ of await chat.stream("hi")) {
+        // consumed until the upstream breaks the stream
+      }
+    });
+    g5.resetCredits();
   }
 
   // The user's own function, failing with a cause that quotes the token without its prefix.

@@ -111,3 +111,21 @@ describe("redact with many and long secrets", () => {
     expect(redact(`key: ${pem.slice(4_000, 4_300)} end`)).toBe("key: [REDACTED] end");
   });
 });
+
+describe("redactError on an SDK's error", () => {
+  it("redacts the parsed body and the answer's headers it carries", () => {
+    const headers = new Response("", { headers: { "x-echo": `...${secret.slice(-12)}`, ok: "yes" } }).headers;
+    const error = Object.assign(new Error("401 Unauthorized"), {
+      error: { message: `bad key ${secret.slice(2, 14)}`, list: [`k=${secret}`] },
+      headers,
+      cause: `plain text cause ${secret.slice(0, 10)}`,
+    });
+    redactError(error);
+    expect(error.error.message).toBe("bad key [REDACTED]");
+    expect(error.error.list).toEqual(["k=[REDACTED]"]);
+    expect(error.headers.get("x-echo")).toBe("...[REDACTED]");
+    expect(error.headers.get("ok")).toBe("yes");
+    expect(error.cause).toBe("plain text cause [REDACTED]");
+    expect(hasPart(inspect(error, { depth: 8 }))).toBe(false);
+  });
+});

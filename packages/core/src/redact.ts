@@ -54,9 +54,10 @@ export function registerSecret(secret: string | undefined): void {
 const MAX_DEPTH = 8;
 
 /**
- * Redacts an error in place — its message, stack and string fields, then the same down its
- * `cause` chain and an `AggregateError`'s `errors` — and returns it. Fields that cannot be
- * written (a frozen error) are left as they are.
+ * Redacts an error in place — its message, stack and string fields, the plain objects,
+ * arrays and `Headers` it carries (an SDK's parsed error body, the answer's headers), then
+ * the same down its `cause` chain and an `AggregateError`'s `errors` — and returns it.
+ * Fields that cannot be written (a frozen error) are left as they are.
  *
  * @example
  * throw redactError(error); // what the upstream echoed of the token stays in the process
@@ -66,27 +67,57 @@ export function redactError<E>(error: E): E {
   return error;
 }
 
+interface HeadersLike {
+  forEach(fn: (value: string, key: string) => void): void;
+}
+
+const isHeaders = (v: object): v is HeadersLike => typeof Headers === "function" && v instanceof Headers;
+
+const isPlain = (v: object): boolean => {
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null || Array.isArray(v);
+};
+
+// The redacted form of a field's value, or undefined when it needs no change.
+function cleaned(v: unknown, depth: number, seen: Set<object>): unknown {
+  if (typeof v === "string") {
+    const clean = redact(v);
+    return clean === v ? undefined : clean;
+  }
+  if (typeof v !== "object" || v === null) return undefined;
+  if (isHeaders(v)) {
+    // A response's headers are immutable: a redacted copy takes their place.
+    const entries: [string, string][] = [];
+    let changed = false;
+    v.forEach((value, key) => {
+      const clean = redact(value);
+      changed ||= clean !== value;
+      entries.push([key, clean]);
+    });
+    return changed ? new Headers(entries) : undefined;
+  }
+  if (v instanceof Error || isPlain(v)) scrub(v, depth + 1, seen);
+  return undefined;
+}
+
 function scrub(value: unknown, depth: number, seen: Set<object>): void {
   if (typeof value !== "object" || value === null || depth > MAX_DEPTH || seen.has(value)) return;
   seen.add(value);
   const e = value as Record<string, unknown>;
-  // `message` and `stack` are own but not enumerable; the rest are what a library added.
-  for (const key of new Set(["message", "stack", ...Object.keys(e)])) {
+  // `message`, `stack`, `cause` and `errors` are not enumerable; the rest are what a library added.
+  for (const key of new Set(["message", "stack", "cause", "errors", ...Object.keys(e)])) {
     let v: unknown;
     try {
       v = e[key];
     } catch {
       continue; // a getter that throws is not ours to fix
     }
-    if (typeof v !== "string") continue;
-    const clean = redact(v);
-    if (clean === v) continue;
+    const clean = cleaned(v, depth, seen);
+    if (clean === undefined) continue;
     try {
       e[key] = clean;
     } catch {
       // frozen or read-only: nothing to do
     }
   }
-  if (value instanceof Error || "cause" in e) scrub(e.cause, depth + 1, seen);
-  if (Array.isArray(e.errors)) for (const inner of e.errors) scrub(inner, depth + 1, seen);
 }
