@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { redact } from "@swarmgate/core";
 import { UsageError } from "./args.js";
 import { demo } from "./commands/demo.js";
 import { loadtest } from "./commands/loadtest.js";
@@ -51,11 +52,12 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     if (error instanceof UsageError) {
-      console.error(`swarmgate: ${error.message}\n\n${error.usage}`);
+      console.error(`swarmgate: ${redact(error.message)}\n\n${error.usage}`);
       process.exitCode = 2;
       return;
     }
-    console.error(`swarmgate: ${error instanceof Error ? error.message : String(error)}`);
+    // An error from the target may quote what it echoed of the token.
+    console.error(`swarmgate: ${redact(error instanceof Error ? error.message : String(error))}`);
     process.exitCode = 1;
   },
 );

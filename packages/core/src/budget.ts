@@ -1,8 +1,11 @@
 import type { CallInfo } from "./call-info.js";
 import type { Clock } from "./clock.js";
+import { type CreditsExhausted, monthOf } from "./credits-exhausted.js";
 import { BudgetExceededError } from "./errors.js";
 import { isPromise } from "./is-promise.js";
 import type { Awaitable, CreditLedger, CreditReservation } from "./quota-store.js";
+
+export { CreditsExhausted, monthOf } from "./credits-exhausted.js";
 
 /** Options of the credit budget. */
 export interface BudgetOptions {
@@ -20,50 +23,6 @@ export interface BudgetOptions {
   readonly estimateUsd?: ((info: CallInfo) => number | undefined) | undefined;
 }
 
-/** The calendar month (UTC) of `epochMs`, e.g. `"2026-11"`: the period credits reset in. */
-export function monthOf(epochMs: number): string {
-  const date = new Date(epochMs);
-  return `${date.getUTCFullYear()}-${String(date.getUTCMonth() + 1).padStart(2, "0")}`;
-}
-
-/**
- * Remembers a 402 ("credits exhausted") per request class until the month changes, so that
- * no further attempt of that class is sent this month (Hub API calls are not billed and go
- * on). Every governor has one, with or without a local budget: the upstream's word on
- * credits stands either way.
- */
-export class CreditsExhausted {
-  readonly #clock: Clock;
-  readonly #periods = new Map<string, string>();
-
-  constructor(clock: Clock) {
-    this.#clock = clock;
-  }
-
-  /** The upstream answered 402 to a call of `requestClass`. */
-  mark(requestClass: string, now = this.#clock.now()): void {
-    this.#periods.set(requestClass, monthOf(now));
-  }
-
-  /** Whether a 402 was seen this month, for `requestClass` or (without one) for any class. */
-  isExhausted(requestClass?: string, now = this.#clock.now()): boolean {
-    if (this.#periods.size === 0) return false;
-    const month = monthOf(now);
-    if (requestClass !== undefined) return this.#periods.get(requestClass) === month;
-    for (const period of this.#periods.values()) if (period === month) return true;
-    return false;
-  }
-
-  /** The error to refuse an attempt of `requestClass` with, when a 402 was seen this month. */
-  error(requestClass: string, now = this.#clock.now()): BudgetExceededError | undefined {
-    if (!this.isExhausted(requestClass, now)) return undefined;
-    return new BudgetExceededError("The upstream reported the credits exhausted (402) for this month", {
-      remainingUsd: 0,
-      status: 402,
-    });
-  }
-}
-
 /** A reservation to settle exactly once. */
 export interface Reservation {
   readonly period: string;
@@ -79,7 +38,7 @@ export class CreditBudget {
   readonly #options: BudgetOptions;
   readonly #ledger: CreditLedger;
   readonly #clock: Clock;
-  // After a 402 the upstream has said the credits are gone: refuse until the period changes.
+  // After a 402 the upstream has said the credits are gone: refuse until a probe finds them again.
   readonly #exhausted: CreditsExhausted;
   readonly #defaultClass: string;
   #periodName = "";
@@ -112,12 +71,9 @@ export class CreditBudget {
   reserve(info: CallInfo, now = this.#clock.now()): Reservation | Promise<Reservation> {
     const period = this.#period(now);
     const amountUsd = info.estimatedCostUsd ?? this.#estimate(info) ?? this.#options.defaultEstimateUsd;
-    if (this.#exhausted.isExhausted(info.requestClass ?? this.#defaultClass, now))
-      throw new BudgetExceededError("The upstream reported the credits exhausted (402) for this month", {
-        requestedUsd: amountUsd,
-        remainingUsd: 0,
-        status: 402,
-      });
+    // Calls go on to their attempt when a probe is due: the first one sent is the probe.
+    const requestClass = info.requestClass ?? this.#defaultClass;
+    if (this.#exhausted.refuses(requestClass, now)) throw this.#exhausted.error(requestClass, now, amountUsd);
     const result = this.#ledger.reserve(period, amountUsd, this.#options.monthlyUsd);
     if (isPromise(result)) return Promise.resolve(result).then((r) => this.#granted(r, period, amountUsd));
     return this.#granted(result, period, amountUsd);

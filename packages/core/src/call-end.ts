@@ -11,6 +11,7 @@ import type {
   UsageTotals,
 } from "./policy.js";
 import type { QuotaStore } from "./quota-store.js";
+import { redactError } from "./redact.js";
 import { ATTR, type Outcome } from "./semconv.js";
 
 /** The outcome a settled call is counted under. */
@@ -95,14 +96,16 @@ export function tellEnd(
 
 /**
  * What the upstream's answer to an attempt means for the call: a 429 or 503 is a throttle;
- * a 402 means nobody else may be sent this month, decided before the attempt's slot goes to
- * the next caller, and becomes a BudgetExceededError.
+ * a 402 means nobody else is sent but a probe now and then, decided before the attempt's
+ * slot goes to the next caller, and becomes a BudgetExceededError. Whatever the error says
+ * of a registered secret (an upstream echoing the token) is redacted before anyone sees it.
  */
 export function upstreamError(
   call: Reporter & { readonly host: CallHost; classify(error: unknown): ErrorVerdict },
   error: unknown,
   ctx: PolicyContext,
 ): unknown {
+  redactError(error);
   const verdict = call.classify(error);
   if (verdict.status === 429) call.throttled("server_429", 0);
   else if (verdict.status === 503) call.throttled("server_503", 0);

@@ -1,8 +1,8 @@
 import type { ActiveCalls } from "./active-calls.js";
 import type { ResponseLike } from "./attempt-context.js";
-import type { CreditsExhausted } from "./budget.js";
 import type { ErrorVerdict } from "./classify.js";
 import type { Clock } from "./clock.js";
+import type { CreditsExhausted } from "./credits-exhausted.js";
 import type { DeadlineQueue } from "./deadline-queue.js";
 import type { Emitter } from "./emitter.js";
 import type { GovernorEvents } from "./events.js";
@@ -22,7 +22,7 @@ export interface CallHost {
   readonly stats: StatsRecorder;
   readonly events: Emitter<GovernorEvents>;
   readonly active: ActiveCalls;
-  /** A 402 seen this month: no further attempt is sent. */
+  /** A 402 seen: no further attempt is sent but a probe every `creditsReprobeMs`. */
   readonly creditsExhausted: CreditsExhausted;
   readonly classifyError: ((error: unknown) => ErrorVerdict | undefined) | undefined;
   /** The composed policies. */

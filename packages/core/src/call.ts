@@ -136,8 +136,8 @@ export class Call<T>
     if (this.#settled) return Promise.reject(this.#cancelReason);
     if (!run || run.done)
       return Promise.reject(new PolicyError("pipeline", "reached the call outside an attempt"));
-    // Credits may have run out (a 402 elsewhere) while this call waited for its turn.
-    const exhausted = this.host.creditsExhausted.error(ctx.requestClass, this.now());
+    // Credits may have run out (a 402 elsewhere) while this call waited: only a probe goes.
+    const exhausted = this.host.creditsExhausted.admit(ctx.requestClass, this, this.now());
     if (exhausted) return Promise.reject(exhausted);
     this.#sent++;
     this.host.stats.attempts++;

@@ -1,6 +1,9 @@
-import { redact } from "./redact.js";
+import { redact, redactError } from "./redact.js";
 
 const marker = Symbol.for("swarmgate.error");
+const inspectCustom = Symbol.for("nodejs.util.inspect.custom");
+type Inspect = (value: unknown, options?: object) => string;
+const inspecting = new WeakSet<object>();
 
 /** Stable machine-readable codes of every {@link SwarmgateError}. */
 export type SwarmgateErrorCode =
@@ -16,7 +19,8 @@ export type SwarmgateErrorCode =
 
 /**
  * The base of every error swarmgate throws. Each carries a stable string `code` and the
- * `cause`; messages never contain credentials (they pass through {@link redact}).
+ * `cause`; no credential reaches its message, stack, cause chain or `util.inspect()` output
+ * (they pass through {@link redact}).
  * Use {@link isSwarmgateError} rather than `instanceof`: it works across two copies of the
  * package in one process.
  */
@@ -26,9 +30,21 @@ export abstract class SwarmgateError extends Error {
   readonly retryAfterMs: number | undefined;
 
   constructor(message: string, options?: { cause?: unknown; retryAfterMs?: number | undefined }) {
-    super(redact(message), options?.cause === undefined ? undefined : { cause: options.cause });
+    super(redact(message), options?.cause === undefined ? undefined : { cause: redactError(options.cause) });
     this.retryAfterMs = options?.retryAfterMs;
     Object.defineProperty(this, marker, { value: true });
+  }
+
+  // `console.log(error)` prints fields a subclass or a cause carries (a Response's headers):
+  // whatever Node would print is redacted as one text.
+  [inspectCustom](depth: number, options: object, inspect?: Inspect): unknown {
+    if (typeof inspect !== "function" || inspecting.has(this)) return this;
+    inspecting.add(this);
+    try {
+      return redact(inspect(this, { ...options, depth }));
+    } finally {
+      inspecting.delete(this);
+    }
   }
 
   override get name(): string {
@@ -55,7 +71,7 @@ export class BudgetExceededError extends SwarmgateError {
       readonly remainingUsd?: number;
       readonly status?: number;
     } = {},
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterMs?: number | undefined },
   ) {
     super(message, options);
   }

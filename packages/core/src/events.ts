@@ -38,4 +38,14 @@ export interface GovernorEvents {
     readonly quota: number | undefined;
     readonly exhausted: boolean;
   }) => void;
+  /**
+   * The upstream's word on credits for a request class: a 402 marked them `exhausted` (the
+   * next probe in `nextProbeMs`), a `probe` attempt was let through, or they `resumed` (a
+   * probe was answered without 402, or `resetCredits()`).
+   */
+  credits: (event: {
+    readonly state: "exhausted" | "probe" | "resumed";
+    readonly requestClass: string;
+    readonly nextProbeMs: number | undefined;
+  }) => void;
 }

@@ -1,11 +1,11 @@
 import { ActiveCalls } from "./active-calls.js";
 import type { Attempt, ResponseLike } from "./attempt-context.js";
-import { CreditsExhausted } from "./budget.js";
 import { Call } from "./call.js";
 import type { CallHost } from "./call-host.js";
 import { type CallInfo, validateCallInfo } from "./call-info.js";
 import { boundedClock } from "./clock.js";
 import { compose, invokeCall } from "./compose.js";
+import { CreditsExhausted } from "./credits-exhausted.js";
 import { DeadlineQueue } from "./deadline-queue.js";
 import { type Disposable, Emitter } from "./emitter.js";
 import { GovernorClosedError } from "./errors.js";
@@ -56,6 +56,11 @@ export interface Governor {
    * the user opted in to recording content (docs/telemetry.md).
    */
   readonly telemetry: CallTelemetry;
+  /**
+   * Forgets every 402 this governor saw, so that calls are sent again at once (after buying
+   * credits); otherwise one probe goes every `creditsReprobeMs`.
+   */
+  resetCredits(): void;
   /** Listens to an event; returns a disposable that removes the listener. */
   on<K extends keyof GovernorEvents>(event: K, listener: GovernorEvents[K]): Disposable;
   /**
@@ -90,7 +95,7 @@ export function createGovernor(options: GovernorOptions = {}): Governor {
     meterProvider: o.meterProvider,
     options: options.telemetry,
   });
-  const creditsExhausted = new CreditsExhausted(clock);
+  const creditsExhausted = new CreditsExhausted(clock, o.creditsReprobeMs, events);
   const kit: PolicyKit = {
     name: o.name,
     clock,
@@ -172,6 +177,7 @@ export function createGovernor(options: GovernorOptions = {}): Governor {
     },
     stats: () => governorStats(o.name, stats, active, policies),
     snapshot: () => governorSnapshot(policies, clock.now()),
+    resetCredits: () => creditsExhausted.clear(),
     on: (event, listener) => events.on(event, listener),
     async close() {
       if (closed) return;

@@ -82,7 +82,7 @@ export type {
 } from "./quota-store.js";
 export type { RateLimitPolicyValue, RateLimitValue } from "./ratelimit-headers.js";
 export { parseRateLimit, parseRateLimitPolicy } from "./ratelimit-headers.js";
-export { redact, registerSecret } from "./redact.js";
+export { redact, redactError, registerSecret } from "./redact.js";
 export type { RetryOptions } from "./retry.js";
 export { RetryBudget, retryDelay } from "./retry.js";
 export { parseRetryAfter } from "./retry-after.js";

@@ -64,6 +64,11 @@ export interface GovernorOptions {
   readonly breaker?: Partial<BreakerOptions> | false;
   /** Monthly credit budget (USD); absent for none. */
   readonly budget?: Partial<BudgetOptions> & { readonly monthlyUsd: number };
+  /**
+   * After a 402 (credits exhausted), how long until one attempt is let through to see whether
+   * credits were bought (pay-as-you-go); `Infinity` waits for the next month. @default 300_000
+   */
+  readonly creditsReprobeMs?: number;
   /** Per-attempt timeout; its signal aborts the attempt. @default 120_000 */
   readonly attemptTimeoutMs?: number;
   /** Timeout of a whole call, waits and retries included. @default 600_000 */
@@ -111,6 +116,7 @@ export interface ResolvedOptions {
   readonly retry: RetryOptions;
   readonly breaker: BreakerOptions | false;
   readonly budget: BudgetOptions | undefined;
+  readonly creditsReprobeMs: number;
   readonly attemptTimeoutMs: number;
   readonly totalTimeoutMs: number;
   readonly headerTimeScale: number;
@@ -136,6 +142,7 @@ export const GOVERNOR_OPTION_KEYS: ReadonlySet<string> = new Set<keyof GovernorO
   "budget",
   "attemptTimeoutMs",
   "totalTimeoutMs",
+  "creditsReprobeMs",
   "headerTimeScale",
   "classifyError",
   "tracerProvider",
@@ -206,6 +213,7 @@ export function resolveOptions(input: GovernorOptions = {}): ResolvedOptions {
     retry,
     breaker,
     budget,
+    creditsReprobeMs: expectDuration("creditsReprobeMs", o.creditsReprobeMs ?? 300_000, 1, true),
     attemptTimeoutMs: expectDuration("attemptTimeoutMs", o.attemptTimeoutMs ?? 120_000, 1, true),
     totalTimeoutMs: expectDuration("totalTimeoutMs", o.totalTimeoutMs ?? 600_000, 1, true),
     headerTimeScale:

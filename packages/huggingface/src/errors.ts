@@ -1,4 +1,4 @@
-import { type ResponseLike, readServerFeedback, redact, UpstreamError } from "@swarmgate/core";
+import { type ResponseLike, readServerFeedback, redact, redactError, UpstreamError } from "@swarmgate/core";
 
 const marker = Symbol.for("swarmgate.huggingface.api_error");
 
@@ -109,10 +109,10 @@ function redactRequest(request: HttpRequestInfo): HttpRequestInfo {
 /**
  * Turns an error of `@huggingface/inference` into a {@link HuggingFaceApiError} with a
  * top-level `status` (and `retryAfterMs` from the answer's headers, when given); any other
- * error is returned as it is.
+ * error is returned as it is, redacted in place (an output error may quote the answer).
  */
 export function toGovernedError(error: unknown, response: ResponseLike | undefined, nowMs: number): unknown {
-  if (!isClientHttpError(error) || isHuggingFaceApiError(error)) return error;
+  if (!isClientHttpError(error) || isHuggingFaceApiError(error)) return redactError(error);
   const status = error.httpResponse.status;
   let retryAfterMs: number | undefined;
   if (response && response.status === status) {

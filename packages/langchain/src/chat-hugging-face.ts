@@ -27,6 +27,7 @@ import {
   expectKnownFields,
   HuggingFaceCaller,
   type HuggingFaceGovernanceFields,
+  serializableFields,
 } from "./hugging-face-caller.js";
 import type {
   ChatCompletionArgs as ChatCompletionInput,
@@ -114,6 +115,10 @@ export class ChatHuggingFace extends BaseChatModel<ChatHuggingFaceCallOptions, A
     return "ChatHuggingFace";
   }
 
+  // `toJSON()` (what LangChain hands its tracers) writes `apiKey` as a reference to the
+  // `HF_TOKEN` secret; the token itself is in neither `lc_kwargs` nor `inspect()`.
+  override lc_serializable = true;
+
   override get lc_secrets(): Record<string, string> | undefined {
     return { apiKey: "HF_TOKEN" };
   }
@@ -140,7 +145,7 @@ export class ChatHuggingFace extends BaseChatModel<ChatHuggingFaceCallOptions, A
     if (typeof fields.model !== "string" || fields.model === "")
       throw new TypeError(`Expected \`model\` to be a Hub model id, got \`${String(fields.model)}\``);
     expectKnownFields("ChatHuggingFace", fields);
-    super({ ...fields, maxRetries: 0 });
+    super({ ...serializableFields(fields), maxRetries: 0 });
     this.model = fields.model;
     this.temperature = fields.temperature;
     this.maxTokens = fields.maxTokens;
@@ -159,6 +164,11 @@ export class ChatHuggingFace extends BaseChatModel<ChatHuggingFaceCallOptions, A
   /** The governor every call of this model goes through. */
   get governor(): Governor {
     return this.#caller.governor;
+  }
+
+  /** The Hugging Face token (registered as a secret; never printed nor serialized). */
+  get apiKey(): string | undefined {
+    return this.#caller.apiKey;
   }
 
   _llmType(): string {

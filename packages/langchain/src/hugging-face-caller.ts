@@ -1,5 +1,5 @@
 import { InferenceClient } from "@huggingface/inference";
-import { type CallInfo, closestName, type Governor, unknownOption } from "@swarmgate/core";
+import { type CallInfo, closestName, type Governor, registerSecret, unknownOption } from "@swarmgate/core";
 import {
   estimateTokens,
   governedFetch,
@@ -106,6 +106,16 @@ export function expectKnownFields(model: string, fields: object): void {
       unknownOption(key, `\`${model}\` fields`, known);
 }
 
+// Fields a model keeps out of its `lc_kwargs` (printed by `console.log(model)` and
+// serialized by `toJSON()`): the token (`lc_secrets` serializes a reference to it instead)
+// and live objects that serialize to nothing useful.
+const UNSERIALIZABLE = new Set(["apiKey", "governor", "fetch", "priceBook"]);
+
+/** @internal The fields a model gives LangChain's `Serializable`: no token, no governor. */
+export function serializableFields<F extends object>(fields: F): F {
+  return Object.fromEntries(Object.entries(fields).filter(([key]) => !UNSERIALIZABLE.has(key))) as F;
+}
+
 /**
  * @internal A real `InferenceClient` whose requests go through `governedFetch`, called
  * inside `runGoverned`: each model call is one logical call of the governor (its HTTP
@@ -120,6 +130,7 @@ export class HuggingFaceCaller {
   readonly billTo: string | undefined;
   readonly #priceBook: PriceBook;
   readonly #defaultOutputTokens: number;
+  readonly #apiKey: string | undefined;
 
   constructor(fields: HuggingFaceGovernanceFields) {
     const g = fields.governor as Partial<Governor> | undefined;
@@ -138,6 +149,8 @@ export class HuggingFaceCaller {
       fields.priceBook instanceof PriceBook ? fields.priceBook : new PriceBook(fields.priceBook ?? {});
     this.#defaultOutputTokens = fields.defaultOutputTokens ?? 256;
     const apiKey = fields.apiKey ?? process.env.HF_TOKEN ?? process.env.HUGGINGFACEHUB_API_KEY;
+    registerSecret(apiKey);
+    this.#apiKey = apiKey;
     // The same governor for the fetch and for runGoverned: the requests join the call
     // instead of starting calls of their own (two nested calls could wait for each other).
     const fetch = governedFetch(this.governor, {
@@ -152,6 +165,11 @@ export class HuggingFaceCaller {
       ...(fields.endpointUrl ? { endpointUrl: fields.endpointUrl } : {}),
       ...(fields.billTo ? { billTo: fields.billTo } : {}),
     });
+  }
+
+  /** The token the client sends. */
+  get apiKey(): string | undefined {
+    return this.#apiKey;
   }
 
   /** The governor's call info: operation, model, routed provider, cost estimate, run attributes. */

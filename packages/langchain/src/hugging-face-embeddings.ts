@@ -64,6 +64,11 @@ export class HuggingFaceInferenceEmbeddings extends Embeddings {
     return this.#caller.governor;
   }
 
+  /** The Hugging Face token (registered as a secret; never printed nor serialized). */
+  get apiKey(): string | undefined {
+    return this.#caller.apiKey;
+  }
+
   async #embed(inputs: string[]): Promise<Vector[]> {
     const args = { model: this.model, ...(this.#provider ? { provider: this.#provider } : {}), inputs };
     const scope = currentRunScope();

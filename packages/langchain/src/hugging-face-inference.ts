@@ -6,6 +6,7 @@ import {
   expectKnownFields,
   HuggingFaceCaller,
   type HuggingFaceGovernanceFields,
+  serializableFields,
 } from "./hugging-face-caller.js";
 import { runScopeOf } from "./run-scope.js";
 
@@ -43,6 +44,10 @@ export class HuggingFaceInference extends LLM<BaseLLMCallOptions> {
     return "HuggingFaceInference";
   }
 
+  // `toJSON()` (what LangChain hands its tracers) writes `apiKey` as a reference to the
+  // `HF_TOKEN` secret; the token itself is in neither `lc_kwargs` nor `inspect()`.
+  override lc_serializable = true;
+
   override get lc_secrets(): Record<string, string> | undefined {
     return { apiKey: "HF_TOKEN" };
   }
@@ -63,7 +68,7 @@ export class HuggingFaceInference extends LLM<BaseLLMCallOptions> {
         `Expected \`fields\` to be an object with a \`governor\`, got \`${String(fields)}\``,
       );
     expectKnownFields("HuggingFaceInference", fields);
-    super({ ...fields, maxRetries: 0 });
+    super({ ...serializableFields(fields), maxRetries: 0 });
     this.model = fields.model ?? "openai-community/gpt2";
     this.temperature = fields.temperature;
     this.maxTokens = fields.maxTokens;
@@ -78,6 +83,11 @@ export class HuggingFaceInference extends LLM<BaseLLMCallOptions> {
   /** The governor every call of this model goes through. */
   get governor(): Governor {
     return this.#caller.governor;
+  }
+
+  /** The Hugging Face token (registered as a secret; never printed nor serialized). */
+  get apiKey(): string | undefined {
+    return this.#caller.apiKey;
   }
 
   _llmType(): string {

@@ -1,4 +1,4 @@
-import { isSwarmgateError, type SwarmgateErrorCode } from "@swarmgate/core";
+import { isSwarmgateError, redactError, type SwarmgateErrorCode } from "@swarmgate/core";
 
 // The mark @langchain/core's AsyncCaller reads (`stampRetryable`); a global symbol, so it is
 // shared with every copy of @langchain/core and harmless for versions that do not read it.
@@ -24,9 +24,12 @@ const FINAL: ReadonlySet<SwarmgateErrorCode> = new Set(["budget_exceeded", "clos
  * 504 timeout), and errors that must never be retried are marked so for
  * `@langchain/core`'s `AsyncCaller`. The error keeps its class, `code` and `cause`
  * (`isBudgetExceededError(e)` still holds). Any other error is returned as it is:
- * `HuggingFaceApiError` and the OpenAI SDK's errors already carry `status`.
+ * `HuggingFaceApiError` and the OpenAI SDK's errors already carry `status`. Every error is
+ * redacted in place first: one thrown by a stream after its first chunk (outside the
+ * governor's call) may quote what the upstream echoed of the token.
  */
 export function toLangChainError(error: unknown): unknown {
+  redactError(error);
   if (!isSwarmgateError(error)) return error;
   try {
     const status = STATUS[error.code];

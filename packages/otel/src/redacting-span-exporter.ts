@@ -40,9 +40,15 @@ function redactAttributes(attrs: Attributes): Attributes {
 
 function redactSpan(span: ReadableSpan): ReadableSpan {
   const attributes = redactAttributes(span.attributes);
-  const events = span.events.map((e) =>
-    e.attributes ? { ...e, name: redact(e.name), attributes: redactAttributes(e.attributes) } : e,
-  );
+  const events = span.events.map((e) => {
+    const name = redact(e.name);
+    const attributes = e.attributes && redactAttributes(e.attributes);
+    return name === e.name && attributes === e.attributes ? e : { ...e, name, attributes };
+  });
+  const links = span.links.map((l) => {
+    const attributes = l.attributes && redactAttributes(l.attributes);
+    return attributes === l.attributes ? l : { ...l, attributes };
+  });
   const message = span.status.message === undefined ? undefined : redact(span.status.message);
   const name = redact(span.name);
   const resource = redactResource(span.resource);
@@ -56,7 +62,7 @@ function redactSpan(span: ReadableSpan): ReadableSpan {
     endTime: span.endTime,
     status: message === undefined ? span.status : { ...span.status, message },
     attributes,
-    links: span.links,
+    links,
     events,
     duration: span.duration,
     ended: span.ended,
@@ -70,8 +76,9 @@ function redactSpan(span: ReadableSpan): ReadableSpan {
 
 /**
  * Wraps a span exporter so that nothing that looks like a credential (an `hf_` token, a
- * bearer header, a secret given to `registerSecret`) leaves the process, whatever an
- * instrumentation put on a span. Defence in depth: swarmgate's own spans are redacted
+ * bearer header, any part of 8 characters or more of a secret given to `registerSecret`)
+ * leaves the process, whatever an instrumentation put on a span: name, attributes, events,
+ * links, status and resource. Defence in depth: swarmgate's own spans are redacted
  * when recorded.
  */
 export class RedactingSpanExporter implements SpanExporter {
