@@ -127,7 +127,6 @@ export {
   expectOneOf,
   expectString,
   fail as invalidOption,
-  MAX_TIMER_MS,
   unknownOption,
 } from "./validate.js";
 export { VERSION } from "./version.js";

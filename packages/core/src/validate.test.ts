@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { closestName, expectDuration, expectKnownKeys, MAX_TIMER_MS } from "./validate.js";
+import { MAX_TIMER_MS } from "./clock.js";
+import { closestName, expectDuration, expectKnownKeys } from "./validate.js";
 
 const known = ["retry", "breaker", "budget", "attemptTimeoutMs", "totalTimeoutMs", "maxDelayMs", "queue"];
 

@@ -1,6 +1,8 @@
 // Option validation, p-queue style: every bad value throws a TypeError at construction,
 // naming the option and the value it got.
 
+import { MAX_TIMER_MS } from "./clock.js";
+
 function describe(value: unknown): string {
   if (typeof value === "string") return `\`${JSON.stringify(value)}\` (string)`;
   if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint")
@@ -61,9 +63,6 @@ export function expectObject(name: string, value: unknown): Record<string, unkno
   if (typeof value !== "object" || value === null || Array.isArray(value)) fail(name, "an object", value);
   return value as Record<string, unknown>;
 }
-
-/** The longest delay a timer can hold: 2³¹−1 ms (about 24.8 days); Node fires a longer one after 1 ms. */
-export const MAX_TIMER_MS = 2_147_483_647;
 
 /**
  * A duration in milliseconds from `min` to {@link MAX_TIMER_MS} (`Infinity` too when
