@@ -108,8 +108,9 @@ describe("after a 402", () => {
 
   it("validates creditsReprobeMs", () => {
     expect(() => createGovernor({ creditsReprobeMs: 0 })).toThrow(
-      "Expected `creditsReprobeMs` to be an integer ≥ 1 or Infinity, got `0` (number)",
+      "Expected `creditsReprobeMs` to be a duration in ms from 1 to 2147483647 or Infinity",
     );
+    expect(() => createGovernor({ creditsReprobeMs: 3e9 })).toThrow("the longest a timer can hold");
     expect(() => createGovernor({ creditsReprobeMs: Number.NaN })).toThrow(TypeError);
   });
 

@@ -63,7 +63,11 @@ const MAX_DEPTH = 8;
  * throw redactError(error); // what the upstream echoed of the token stays in the process
  */
 export function redactError<E>(error: E): E {
-  scrub(error, 0, new Set());
+  try {
+    scrub(error, 0, new Set());
+  } catch {
+    // a value whose shape cannot be read (a revoked proxy) has nothing to scrub either
+  }
   return error;
 }
 
@@ -85,6 +89,11 @@ function cleaned(v: unknown, depth: number, seen: Set<object>): unknown {
     return clean === v ? undefined : clean;
   }
   if (typeof v !== "object" || v === null) return undefined;
+  try {
+    if (!isHeaders(v) && !(v instanceof Error) && !isPlain(v)) return undefined;
+  } catch {
+    return undefined; // a revoked proxy: nothing readable in it
+  }
   if (isHeaders(v)) {
     // A response's headers are immutable: a redacted copy takes their place.
     const entries: [string, string][] = [];
