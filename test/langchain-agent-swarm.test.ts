@@ -35,6 +35,10 @@ describe("a swarm of createAgent agents through ChatHuggingFace", () => {
       seed: 31,
       coldStart: false,
       quotas: { pro: { inference: QUOTA } },
+      // Invented, on purpose: Hugging Face documents RateLimit headers for api/resolvers/pages
+      // only. With them the governor's window follows the server's own reset; without them a
+      // fixed window of one wall second drifts from the server's on a loaded machine.
+      inferenceRateLimitHeaders: true,
     });
     // The preset with the account's inference quota (its PRO guess is 1,500), smoothed to a
     // tenth of the window at once as the preset does. The preset's headerTimeScale reads the
@@ -49,6 +53,8 @@ describe("a swarm of createAgent agents through ChatHuggingFace", () => {
           { limit: QUOTA, windowMs: 300_000 / TIME_SCALE, kind: "fixed", smoothing: { burst: QUOTA / 10 } },
         ],
       },
+      // The preset scales its 2-minute attempt timeout to 400 ms; a loaded CI machine needs more.
+      attemptTimeoutMs: 5_000,
       totalTimeoutMs: 60_000,
     });
     const model = new ChatHuggingFace({ model: LLAMA, governor, apiKey: "hf_test_pro", baseUrl: sim.url });
@@ -83,6 +89,13 @@ describe("a swarm of createAgent agents through ChatHuggingFace", () => {
       end,
     );
 
+    const stats = governor.stats();
+    console.info("langchain swarm", {
+      sim: end,
+      share: share.share,
+      calls: stats.calls,
+      throttles: stats.throttles,
+    });
     expect(result.settlements).toBe(AGENTS * TASKS);
     expect(result.rejected).toEqual([]);
     for (const { city, answer, messages } of result.fulfilled) {
@@ -94,16 +107,9 @@ describe("a swarm of createAgent agents through ChatHuggingFace", () => {
     // Two model calls per task; every extra request would have been a retry.
     expect(end.inference).toBeGreaterThanOrEqual(AGENTS * TASKS * 2);
     expect(share.share).toBeLessThan(0.01);
-    const stats = governor.stats();
     expect(stats.calls.started).toBe(stats.calls.settled);
     expect(stats.concurrency?.inFlight).toBe(0);
     expect((await governor.snapshot()).windows.inference?.[0]?.limit).toBe(QUOTA);
     expect(handler.activeRuns).toBe(0);
-    console.info("langchain swarm", {
-      sim: end,
-      share: share.share,
-      calls: stats.calls,
-      throttles: stats.throttles,
-    });
   }, 60_000);
 });
