@@ -51,7 +51,9 @@ export class FallbackSwitch {
     const own = client as {
       options?: { commandTimeout?: number; redisOptions?: { commandTimeout?: number } };
     };
-    this.#ownTimeout = !(own.options?.commandTimeout ?? own.options?.redisOptions?.commandTimeout);
+    const clientTimeout = own.options?.commandTimeout ?? own.options?.redisOptions?.commandTimeout;
+    this.#ownTimeout = !clientTimeout;
+    this.timeoutMs = clientTimeout || options.commandTimeoutMs;
     client.on("ready", () => {
       this.#everReady = true;
       this.#retryAt = 0;
@@ -68,6 +70,9 @@ export class FallbackSwitch {
       });
     this.#gauge.addCallback(this.#observe);
   }
+
+  /** The longest a caller waits for one Redis answer (the client's `commandTimeout`, else the store's). */
+  readonly timeoutMs: number;
 
   get status(): StoreStatus {
     return this.#status;
