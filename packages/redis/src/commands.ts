@@ -14,7 +14,13 @@ export interface ScriptCommands {
   swarmgateAdjust(numKeys: number, ...args: Arg[]): Promise<number>;
   swarmgateSnapshot(numKeys: number, ...args: Arg[]): Promise<number[]>;
   swarmgateReplay(numKeys: number, ...args: Arg[]): Promise<number[]>;
-  swarmgateSlotAcquire(key: string, limit: number, ttlMs: number, lease: string): Promise<number>;
+  swarmgateSlotAcquire(
+    key: string,
+    limit: number,
+    ttlMs: number,
+    lease: string,
+    deadline: number,
+  ): Promise<number>;
   swarmgateSlotRenew(key: string, ttlMs: number, ...leases: string[]): Promise<string[]>;
   swarmgateLedgerReserve(
     key: string,

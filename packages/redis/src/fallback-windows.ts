@@ -48,9 +48,10 @@ export class FallbackWindows {
     share: number,
     known: readonly (KnownWindow | undefined)[],
     now: number,
+    lostAt: number,
   ) {
     this.#known = known;
-    this.#windows = specs.map((spec, i) => seed(spec, share, known[i], now));
+    this.#windows = specs.map((spec, i) => seed(spec, share, known[i], now, lostAt));
     this.#horizonMs = Math.max(...this.#windows.map((w) => w.windowMs));
   }
 
@@ -129,7 +130,13 @@ function sum(log: readonly [number, number][], since: number): number {
   return Math.max(0, total);
 }
 
-function seed(spec: WindowSpec, share: number, known: KnownWindow | undefined, now: number): WindowState {
+function seed(
+  spec: WindowSpec,
+  share: number,
+  known: KnownWindow | undefined,
+  now: number,
+  lostAt: number,
+): WindowState {
   const limit = known?.limit ?? spec.limit;
   const windowMs = known?.windowMs ?? spec.windowMs;
   const state = new WindowState({
@@ -139,12 +146,23 @@ function seed(spec: WindowSpec, share: number, known: KnownWindow | undefined, n
     smoothing: spec.smoothing ? { burst: scale(spec.smoothing.burst, share) } : undefined,
   });
   if (known === undefined) return state;
-  const left = Math.max(0, Math.floor(known.remaining * share));
+  // In the window Redis was lost in, a process's view may be stale: others may have taken
+  // what it saw left. Capping each process at `share` of what it saw and at `share²` of the
+  // quota bounds the whole swarm (n · share ≤ 1) to one share of one quota above the limit,
+  // however stale every view is.
+  const left = Math.max(0, Math.min(Math.floor(known.remaining * share), Math.floor(limit * share * share)));
   if (spec.kind === "fixed" && Number.isFinite(known.resetAt)) {
     // Start the local window where Redis's started (its boundaries roll forward from there),
     // with only this process's share of what the swarm had left in it.
     state.correct({}, known.resetAt - windowMs);
-    if (now < known.resetAt) state.correct({ remaining: left }, now);
+    if (lostAt < known.resetAt) {
+      if (now < known.resetAt) state.correct({ remaining: left }, now);
+    } else {
+      // Redis was lost in a later window than the one last heard of: others may have used
+      // all of it, so this process takes nothing more in it (the windows after, its share).
+      const end = known.resetAt + Math.ceil((lostAt - known.resetAt + 1) / windowMs) * windowMs;
+      if (now < end) state.correct({ remaining: 0 }, now);
+    }
   } else if (spec.kind === "sliding" && now - known.at < windowMs) {
     state.correct({ remaining: left }, now);
   }

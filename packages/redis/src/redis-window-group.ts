@@ -45,16 +45,14 @@ export class RedisWindowGroup implements WindowGroup {
   #known: (KnownWindow | undefined)[] = [];
   #mode: Mode = "redis";
   #fallback: FallbackWindows | undefined;
-  // Redis time minus Date.now(), from the last answer (for deadlines and lostAt); NaN before one.
-  #wallOffset = Number.NaN;
   #lostAt = 0;
   #holdUntil = 0;
   #pending: { readonly id: string; readonly args: number[] } | undefined;
   #replays = 0;
   #recovering: Promise<void> | undefined;
   #callerOffset = 0;
-  #lastNow = 0;
-  #lastWall = 0;
+  // The caller's clock minus Date.now(), at its last call: reads the caller's clock at a reply.
+  #callerMinusWall = 0;
 
   constructor(ctx: WindowGroupContext, requestClass: string, specs: readonly WindowSpec[]) {
     this.#ctx = ctx;
@@ -80,8 +78,7 @@ export class RedisWindowGroup implements WindowGroup {
     );
     // An idle group writes back what it owes as soon as the store is back, not at its next call.
     ctx.link.onConnected(() => {
-      if (this.#mode === "fallback")
-        this.#recover(this.#lastNow + Date.now() - this.#lastWall).catch(() => {});
+      if (this.#mode === "fallback") this.#recover(this.#callerNow()).catch(() => {});
     });
   }
 
@@ -91,8 +88,7 @@ export class RedisWindowGroup implements WindowGroup {
   }
 
   tryAcquire(count: number, now: number): RedisAcquireResult | Promise<RedisAcquireResult> {
-    this.#lastNow = now;
-    this.#lastWall = Date.now();
+    this.#callerMinusWall = now - Date.now();
     return this.#batcher.acquire(count, now);
   }
 
@@ -160,9 +156,7 @@ export class RedisWindowGroup implements WindowGroup {
     if (this.#mode !== "redis" && !(await this.#recover(now))) return undefined;
     const stampOffset = prefetching ? this.#ctx.prefetchMs : 0;
     // Past this Redis instant nobody waits for the answer: Redis then takes nothing.
-    const deadline = Number.isNaN(this.#wallOffset)
-      ? 0
-      : Math.ceil(Date.now() + this.#wallOffset + this.#ctx.link.timeoutMs);
+    const deadline = this.#ctx.link.deadline();
     return this.#ctx.link.call(
       async () => {
         const r = (
@@ -175,7 +169,7 @@ export class RedisWindowGroup implements WindowGroup {
           )
         ).map(Number);
         const [granted, waitMs, remaining, blockedBy, redisNow, earliestReset, expired] = r as number[];
-        this.#wallOffset = redisNow! - Date.now();
+        this.#ctx.link.heard(redisNow!);
         if (expired === 1)
           return {
             granted: 0,
@@ -185,7 +179,7 @@ export class RedisWindowGroup implements WindowGroup {
             decidedAt: redisNow!,
             validForMs: 0,
           };
-        this.#learn(r, 7, redisNow!, now);
+        this.#learn(r, 7, redisNow!);
         // Reserved permits stay valid only inside the window that counted them.
         const untilReset = earliestReset! >= 0 ? earliestReset! - redisNow! : Number.POSITIVE_INFINITY;
         return {
@@ -203,17 +197,17 @@ export class RedisWindowGroup implements WindowGroup {
 
   #local(count: number, now: number): RedisAcquireResult {
     if (this.#fallback === undefined) {
-      this.#fallback = this.#seeded(now);
-      this.#mode = "fallback";
       // When Redis went away for this process, on Redis's clock as last known.
-      this.#lostAt = Date.now() + (Number.isNaN(this.#wallOffset) ? 0 : this.#wallOffset);
+      this.#lostAt = this.#ctx.link.lostAt();
+      this.#fallback = this.#seeded(now, this.#lostAt - this.#callerOffset);
+      this.#mode = "fallback";
     }
     trace.getActiveSpan()?.setAttribute(FALLBACK_ATTRIBUTE, true);
     return this.#fallback.tryAcquire(count, now);
   }
 
-  #seeded(now: number): FallbackWindows {
-    return new FallbackWindows(this.#specs, this.#ctx.fallbackShare, this.#known, now);
+  #seeded(now: number, lostAt = now): FallbackWindows {
+    return new FallbackWindows(this.#specs, this.#ctx.fallbackShare, this.#known, now, lostAt);
   }
 
   /**
@@ -232,13 +226,13 @@ export class RedisWindowGroup implements WindowGroup {
     for (;;) {
       if (this.#mode === "redis" || (this.#mode === "hold" && now < this.#holdUntil)) return;
       const askHold = this.#mode === "fallback" ? this.#ctx.recoveryHoldMs : 0;
-      const answer = await this.#replay(now, askHold);
-      if (answer === undefined) {
+      const hold = await this.#replay(now, askHold);
+      if (hold === undefined) {
         this.#mode = "fallback";
         return;
       }
-      if (askHold > 0 && answer.hold > 0) {
-        this.#holdUntil = answer.hold - answer.redisNow + now;
+      if (askHold > 0 && hold > 0) {
+        this.#holdUntil = hold - this.#callerOffset;
         this.#mode = "hold";
         continue;
       }
@@ -250,8 +244,8 @@ export class RedisWindowGroup implements WindowGroup {
     }
   }
 
-  /** Sends what the fallback owes (or the replay still unconfirmed, unchanged: same id). */
-  async #replay(now: number, holdMs: number): Promise<{ redisNow: number; hold: number } | undefined> {
+  /** Sends what the fallback owes (or the replay still unconfirmed, unchanged: same id); the hold, or undefined. */
+  async #replay(now: number, holdMs: number): Promise<number | undefined> {
     if (this.#pending === undefined) {
       const owed = this.#fallback?.takeOwed(now) ?? [];
       // Redis time minus the caller's clock; before any answer, assume they agree.
@@ -278,12 +272,19 @@ export class RedisWindowGroup implements WindowGroup {
     if (out === undefined) return undefined;
     this.#pending = undefined;
     const r = out.map(Number);
-    this.#wallOffset = r[0]! - Date.now();
-    this.#learn(r, 2, r[0]!, now);
-    return { redisNow: r[0]!, hold: r[1]! };
+    this.#ctx.link.heard(r[0]!);
+    this.#learn(r, 2, r[0]!);
+    return r[1]!;
   }
 
-  #learn(r: readonly number[], from: number, redisNow: number, now: number): void {
+  #callerNow(): number {
+    return Date.now() + this.#callerMinusWall;
+  }
+
+  // Maps Redis's instant to the moment its answer arrived, never earlier than it was: a
+  // fallback window then starts a round trip late at worst, never early.
+  #learn(r: readonly number[], from: number, redisNow: number): void {
+    const now = this.#callerNow();
     this.#callerOffset = redisNow - now;
     this.#known = this.#specs.map((_, i) => {
       const [limit, windowMs, remaining, resetAt, blockedUntil] = r.slice(from + i * 5, from + i * 5 + 5);
