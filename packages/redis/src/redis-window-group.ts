@@ -224,7 +224,8 @@ export class RedisWindowGroup implements WindowGroup {
 
   async #recoverOnce(now: number): Promise<void> {
     for (;;) {
-      if (this.#mode === "redis" || (this.#mode === "hold" && now < this.#holdUntil)) return;
+      const holding = this.#mode === "hold" && now < this.#holdUntil;
+      if (this.#mode === "redis" || (holding && this.#fallback?.owes !== true)) return;
       const askHold = this.#mode === "fallback" ? this.#ctx.recoveryHoldMs : 0;
       const hold = await this.#replay(now, askHold);
       if (hold === undefined) {
@@ -234,9 +235,7 @@ export class RedisWindowGroup implements WindowGroup {
       if (askHold > 0 && hold > 0) {
         this.#holdUntil = hold - this.#callerOffset;
         this.#mode = "hold";
-        continue;
-      }
-      if (this.#fallback?.owes !== true) {
+      } else if (!holding && this.#fallback?.owes !== true) {
         this.#mode = "redis";
         this.#fallback = undefined;
         return;
@@ -244,29 +243,24 @@ export class RedisWindowGroup implements WindowGroup {
     }
   }
 
-  /** Sends what the fallback owes (or the replay still unconfirmed, unchanged: same id); the hold, or undefined. */
+  /**
+   * Sends what the fallback owes, frozen under one id when it is actually sent (a replay
+   * whose answer was lost goes again unchanged, so Redis counts it once); the hold, or
+   * undefined when Redis did not answer.
+   */
   async #replay(now: number, holdMs: number): Promise<number | undefined> {
-    if (this.#pending === undefined) {
-      const owed = this.#fallback?.takeOwed(now) ?? [];
-      // Redis time minus the caller's clock; before any answer, assume they agree.
-      const offset = this.#callerOffset;
-      const args = owed.flatMap((o) => [
-        o.count,
-        Number.isFinite(o.windowEnd) ? Math.round(o.windowEnd + offset) : -1,
-        o.knownUsed,
-      ]);
-      this.#pending = { id: `${this.#ctx.owner}:${++this.#replays}`, args };
-    }
-    const { id, args } = this.#pending;
     const out = await this.#ctx.link.call(
-      () =>
-        this.#ctx.client.swarmgateReplay(
+      () => {
+        this.#pending ??= this.#freeze(now);
+        const { id, args } = this.#pending;
+        return this.#ctx.client.swarmgateReplay(
           ...(this.#head as [number, ...string[]]),
           id,
           Math.round(this.#lostAt),
           holdMs,
           ...args,
-        ),
+        );
+      },
       () => undefined,
     );
     if (out === undefined) return undefined;
@@ -275,6 +269,18 @@ export class RedisWindowGroup implements WindowGroup {
     this.#ctx.link.heard(r[0]!);
     this.#learn(r, 2, r[0]!);
     return r[1]!;
+  }
+
+  #freeze(now: number): { readonly id: string; readonly args: number[] } {
+    const owed = this.#fallback?.takeOwed(now) ?? [];
+    // Redis time minus the caller's clock; before any answer, assume they agree.
+    const offset = this.#callerOffset;
+    const args = owed.flatMap((o) => [
+      o.count,
+      Number.isFinite(o.windowEnd) ? Math.round(o.windowEnd + offset) : -1,
+      o.knownUsed,
+    ]);
+    return { id: `${this.#ctx.owner}:${++this.#replays}`, args };
   }
 
   #callerNow(): number {
