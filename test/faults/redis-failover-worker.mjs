@@ -36,17 +36,6 @@ process.stdin.on("data", (chunk) => {
 // The governor's group for this request class is the store's one instance of it.
 const group = store.windows("org", "inference", [spec]);
 let mode = group.mode;
-// Where each permit was decided (a figure for the report, not a check): [time, mode].
-const decisions = [];
-const tryAcquire = group.tryAcquire.bind(group);
-group.tryAcquire = (count, now) => {
-  const note = (result) => {
-    if (result.ok) decisions.push([Date.now(), group.mode]);
-    return result;
-  };
-  const result = tryAcquire(count, now);
-  return result instanceof Promise ? result.then(note) : note(result);
-};
 print({ mode, at: Date.now() });
 const watch = setInterval(() => {
   if (group.mode === mode) return;
@@ -77,5 +66,5 @@ await Promise.all(Array.from({ length: config.concurrency }, loop));
 clearInterval(watch);
 await governor.close();
 await store.close();
-print({ done: { decisions, started, settled, failed, errors: [...errors], status: store.status } });
+print({ done: { started, settled, failed, errors: [...errors], status: store.status } });
 process.stdin.destroy();

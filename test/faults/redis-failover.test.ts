@@ -35,7 +35,6 @@ interface Worker {
     settled: number;
     failed: number;
     errors: string[];
-    decisions: [number, string][];
   }>;
 }
 
@@ -186,14 +185,6 @@ describe("Redis failure with 4 real processes", () => {
       const [from, to] = phases[name]!;
       return counts.filter(([w]) => w >= from && w <= to + 1).map(([, c]) => c);
     };
-    // Permits by where they were decided, per window (the processes' own account).
-    const bySource = new Map<number, Record<string, number>>();
-    for (const r of results)
-      for (const [t, mode] of r.decisions) {
-        const split = bySource.get(windowOf(t)) ?? {};
-        split[mode] = (split[mode] ?? 0) + 1;
-        bySource.set(windowOf(t), split);
-      }
     const figures = {
       processes: PROCESSES,
       quota: QUOTA,
@@ -202,7 +193,6 @@ describe("Redis failure with 4 real processes", () => {
       bound: BOUND,
       maxPerWindow: max,
       perWindow: counts.map(([, c]) => c).join(" "),
-      permitsBySource: counts.map(([w]) => JSON.stringify(bySource.get(w))).join(" "),
       callsStarted: results.reduce((n, r) => n + r.started, 0),
       callsSettled: results.reduce((n, r) => n + r.settled, 0),
       callsFailed: results.reduce((n, r) => n + r.failed, 0),
