@@ -134,20 +134,20 @@ describe("the REPLAY script", () => {
     const liveAt = Number(await store.client.hget(key, "liveAt"));
 
     // A process that lost Redis before that live decision: it is late, it gets no hold.
-    const late = await call(store, prefix, ["p:1", liveAt - 1, 5_000, 3, resetAt, 5]);
+    const late = await call(store, prefix, ["p", 1, liveAt - 1, 5_000, 3, resetAt, 5]);
     expect(late[1]).toBe(0);
     expect(Number(await store.client.hget(key, "used"))).toBe(13);
     // Sent again (its answer lost): counted once.
-    await call(store, prefix, ["p:1", liveAt - 1, 5_000, 3, resetAt, 5]);
+    await call(store, prefix, ["p", 1, liveAt - 1, 5_000, 3, resetAt, 5]);
     expect(Number(await store.client.hget(key, "used"))).toBe(13);
     // Admissions of a window that has ended are not charged to the current one.
-    await call(store, prefix, ["p:2", liveAt - 1, 0, 7, resetAt - 60_000, 0]);
+    await call(store, prefix, ["p", 2, liveAt - 1, 0, 7, resetAt - 60_000, 0]);
     expect(Number(await store.client.hget(key, "used"))).toBe(13);
     // Nobody decided on Redis since this one lost it: hold until the window's end.
-    const [redisNow, hold] = await call(store, prefix, ["q:1", liveAt + 1, 5_000, 0, resetAt, -1]);
+    const [redisNow, hold] = await call(store, prefix, ["q", 1, liveAt + 1, 5_000, 0, resetAt, -1]);
     expect(hold).toBe(resetAt);
     expect(hold).toBeGreaterThan(redisNow!);
     // Everyone who comes back before that instant holds until the same one.
-    expect((await call(store, prefix, ["r:1", 0, 5_000, 0, resetAt, -1]))[1]).toBe(resetAt);
+    expect((await call(store, prefix, ["r", 1, 0, 5_000, 0, resetAt, -1]))[1]).toBe(resetAt);
   });
 });

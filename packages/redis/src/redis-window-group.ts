@@ -26,7 +26,7 @@ const scale = (value: number, share: number) => Math.max(1, Math.floor(value * s
  * Where a group decides: on Redis; on its local fallback while Redis is away; or, after
  * Redis answered again, still on its share until the swarm-wide recovery instant (`hold`).
  */
-type Mode = "redis" | "fallback" | "hold";
+export type WindowGroupMode = "redis" | "fallback" | "hold";
 
 /**
  * The windows of one request class, kept in Redis and decided by one Lua script per round
@@ -43,11 +43,11 @@ export class RedisWindowGroup implements WindowGroup {
   readonly #head: (string | number)[];
   readonly #batcher: PermitBatcher;
   #known: (KnownWindow | undefined)[] = [];
-  #mode: Mode = "redis";
+  #mode: WindowGroupMode = "redis";
   #fallback: FallbackWindows | undefined;
   #lostAt = 0;
   #holdUntil = 0;
-  #pending: { readonly id: string; readonly args: number[] } | undefined;
+  #pending: { readonly seq: number; readonly args: number[] } | undefined;
   #replays = 0;
   #recovering: Promise<void> | undefined;
   #callerOffset = 0;
@@ -83,7 +83,7 @@ export class RedisWindowGroup implements WindowGroup {
   }
 
   /** Where this group decides now: on Redis, on its fallback, or holding to its share after an outage. */
-  get mode(): Mode {
+  get mode(): WindowGroupMode {
     return this.#mode;
   }
 
@@ -244,7 +244,7 @@ export class RedisWindowGroup implements WindowGroup {
   }
 
   /**
-   * Sends what the fallback owes, frozen under one id when it is actually sent (a replay
+   * Sends what the fallback owes, frozen under one number when it is actually sent (a replay
    * whose answer was lost goes again unchanged, so Redis counts it once); the hold, or
    * undefined when Redis did not answer.
    */
@@ -252,10 +252,11 @@ export class RedisWindowGroup implements WindowGroup {
     const out = await this.#ctx.link.call(
       () => {
         this.#pending ??= this.#freeze(now);
-        const { id, args } = this.#pending;
+        const { seq, args } = this.#pending;
         return this.#ctx.client.swarmgateReplay(
           ...(this.#head as [number, ...string[]]),
-          id,
+          this.#ctx.owner,
+          seq,
           Math.round(this.#lostAt),
           holdMs,
           ...args,
@@ -271,7 +272,7 @@ export class RedisWindowGroup implements WindowGroup {
     return r[1]!;
   }
 
-  #freeze(now: number): { readonly id: string; readonly args: number[] } {
+  #freeze(now: number): { readonly seq: number; readonly args: number[] } {
     const owed = this.#fallback?.takeOwed(now) ?? [];
     // Redis time minus the caller's clock; before any answer, assume they agree.
     const offset = this.#callerOffset;
@@ -280,7 +281,7 @@ export class RedisWindowGroup implements WindowGroup {
       Number.isFinite(o.windowEnd) ? Math.round(o.windowEnd + offset) : -1,
       o.knownUsed,
     ]);
-    return { id: `${this.#ctx.owner}:${++this.#replays}`, args };
+    return { seq: ++this.#replays, args };
   }
 
   #callerNow(): number {

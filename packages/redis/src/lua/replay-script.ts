@@ -5,13 +5,14 @@ import { WINDOW_LIB } from "./window-lib.js";
  * Redis answers again, and says until when every process should keep deciding on its own
  * share (the recovery hold).
  *
- * Own ARGV: id, lostAt, holdMs, then 3 values per window: count (admissions the fallback
+ * Own ARGV: owner, seq, lostAt, holdMs, then 3 values per window: count (admissions the fallback
  * made inside the window that ends at windowEnd), windowEnd (Redis time; -1 for a sliding
  * window), knownUsed (what Redis had counted in that window when the process lost it; -1 =
  * unknown).
  *
- * - Counted once: the id is recorded in each window's hash, so a replay sent again (its
- *   answer was lost) changes nothing.
+ * - Counted once: each process numbers its replays (`seq`, sent one at a time) and each
+ *   window keeps the last number it applied per process (one field per process), so a replay
+ *   sent again (its answer was lost) changes nothing.
  * - A window that has reset since is not charged.
  * - A window Redis lost (a restart without persistence) is restored: its boundary from the
  *   fallback, its count from what Redis had counted before plus the fallback's admissions.
@@ -28,14 +29,17 @@ import { WINDOW_LIB } from "./window-lib.js";
 export const REPLAY = `${WINDOW_LIB}
 local now = ms_now()
 local ws, a = load_windows()
-local id, lostAt, holdMs = ARGV[a], tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
+local owner, seq = ARGV[a], tonumber(ARGV[a + 1])
+local lostAt, holdMs = tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
 for i, w in ipairs(ws) do
-  local b = a + 3 + (i - 1) * 3
+  local b = a + 4 + (i - 1) * 3
   local count, windowEnd, known = tonumber(ARGV[b]), tonumber(ARGV[b + 1]), tonumber(ARGV[b + 2])
   -- a window Redis lost takes the fallback's boundary (rolled forward if it has passed)
   if not w.sliding and w.resetAt == nil and windowEnd > 0 then w.resetAt, w.used = windowEnd, 0 end
   advance(w, now)
-  if redis.call('HSETNX', w.key, 'replay:' .. id, 1) == 1 then
+  local applied = tonumber(redis.call('HGET', w.key, 'replay:' .. owner) or '0')
+  if seq > applied then
+    redis.call('HSET', w.key, 'replay:' .. owner, seq)
     if w.sliding then
       local add = count
       if known >= 0 then add = math.max(add, known + count - w.size) end
