@@ -31,6 +31,30 @@ export interface OwedWindow {
 const scale = (value: number, share: number) => Math.max(1, Math.floor(value * share));
 
 /**
+ * Reads the 5 values per window a window script returns from `from` (limit, windowMs,
+ * remaining, resetAt, blockedUntil; -1 = none), Redis's `redisNow` being `now` here.
+ */
+export function knownWindows(
+  r: readonly number[],
+  from: number,
+  count: number,
+  redisNow: number,
+  now: number,
+): KnownWindow[] {
+  return Array.from({ length: count }, (_, i) => {
+    const [limit, windowMs, remaining, resetAt, blockedUntil] = r.slice(from + i * 5, from + i * 5 + 5);
+    return {
+      limit: limit!,
+      windowMs: windowMs!,
+      remaining: remaining!,
+      resetAt: resetAt! >= 0 ? resetAt! - redisNow + now : Number.NaN,
+      blockedUntil: blockedUntil! >= 0 ? blockedUntil! - redisNow + now : Number.NEGATIVE_INFINITY,
+      at: now,
+    };
+  });
+}
+
+/**
  * The local windows of one group while Redis is away: each limit scaled by `share`, and
  * seeded from what Redis last said (its boundary, and `share` of its remaining count), so
  * that a process does not start a fresh, full window in the middle of one the swarm has

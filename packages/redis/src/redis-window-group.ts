@@ -2,7 +2,7 @@ import { trace } from "@opentelemetry/api";
 import type { WindowCorrection, WindowGroup, WindowSnapshot, WindowSpec } from "@swarmgate/core";
 import type { ScriptClient } from "./commands.js";
 import { FALLBACK_ATTRIBUTE, type FallbackSwitch } from "./fallback.js";
-import { FallbackWindows, type KnownWindow } from "./fallback-windows.js";
+import { FallbackWindows, type KnownWindow, knownWindows } from "./fallback-windows.js";
 import type { ScopeKeys } from "./keys.js";
 import { type Grant, PermitBatcher, type RedisAcquireResult } from "./permit-batcher.js";
 
@@ -273,12 +273,10 @@ export class RedisWindowGroup implements WindowGroup {
   }
 
   #freeze(now: number): { readonly seq: number; readonly args: number[] } {
-    const owed = this.#fallback?.takeOwed(now) ?? [];
-    // Redis time minus the caller's clock; before any answer, assume they agree.
-    const offset = this.#callerOffset;
-    const args = owed.flatMap((o) => [
+    // Redis time minus the caller's clock (before any answer, assume they agree).
+    const args = (this.#fallback?.takeOwed(now) ?? []).flatMap((o) => [
       o.count,
-      Number.isFinite(o.windowEnd) ? Math.round(o.windowEnd + offset) : -1,
+      Number.isFinite(o.windowEnd) ? Math.round(o.windowEnd + this.#callerOffset) : -1,
       o.knownUsed,
     ]);
     return { seq: ++this.#replays, args };
@@ -293,16 +291,6 @@ export class RedisWindowGroup implements WindowGroup {
   #learn(r: readonly number[], from: number, redisNow: number): void {
     const now = this.#callerNow();
     this.#callerOffset = redisNow - now;
-    this.#known = this.#specs.map((_, i) => {
-      const [limit, windowMs, remaining, resetAt, blockedUntil] = r.slice(from + i * 5, from + i * 5 + 5);
-      return {
-        limit: limit!,
-        windowMs: windowMs!,
-        remaining: remaining!,
-        resetAt: resetAt! >= 0 ? resetAt! - redisNow + now : Number.NaN,
-        blockedUntil: blockedUntil! >= 0 ? blockedUntil! - redisNow + now : Number.NEGATIVE_INFINITY,
-        at: now,
-      };
-    });
+    this.#known = knownWindows(r, from, this.#specs.length, redisNow, now);
   }
 }
