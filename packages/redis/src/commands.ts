@@ -1,6 +1,7 @@
 import type { Cluster, Redis } from "ioredis";
 import { BREAKER_CLOSE, BREAKER_OPEN, BREAKER_PROBE, BREAKER_READ } from "./lua/breaker-scripts.js";
 import { LEDGER_RESERVE, LEDGER_SETTLE } from "./lua/ledger-scripts.js";
+import { REPLAY } from "./lua/replay-script.js";
 import { SLOT_ACQUIRE, SLOT_RENEW } from "./lua/slot-scripts.js";
 import { ACQUIRE, ADJUST, CORRECT, SNAPSHOT } from "./lua/window-scripts.js";
 
@@ -12,7 +13,14 @@ export interface ScriptCommands {
   swarmgateCorrect(numKeys: number, ...args: Arg[]): Promise<number>;
   swarmgateAdjust(numKeys: number, ...args: Arg[]): Promise<number>;
   swarmgateSnapshot(numKeys: number, ...args: Arg[]): Promise<number[]>;
-  swarmgateSlotAcquire(key: string, limit: number, ttlMs: number, lease: string): Promise<number>;
+  swarmgateReplay(numKeys: number, ...args: Arg[]): Promise<number[]>;
+  swarmgateSlotAcquire(
+    key: string,
+    limit: number,
+    ttlMs: number,
+    lease: string,
+    deadline: number,
+  ): Promise<number>;
   swarmgateSlotRenew(key: string, ttlMs: number, ...leases: string[]): Promise<string[]>;
   swarmgateLedgerReserve(
     key: string,
@@ -47,6 +55,7 @@ export function defineScripts(client: Redis | Cluster): ScriptClient {
   define("swarmgateCorrect", CORRECT);
   define("swarmgateAdjust", ADJUST);
   define("swarmgateSnapshot", SNAPSHOT);
+  define("swarmgateReplay", REPLAY);
   define("swarmgateSlotAcquire", SLOT_ACQUIRE, 1);
   define("swarmgateSlotRenew", SLOT_RENEW, 1);
   define("swarmgateLedgerReserve", LEDGER_RESERVE, 1);

@@ -26,6 +26,9 @@ export interface FallbackSwitchOptions {
 }
 
 const waitingStates = new Set(["wait", "connecting", "connect"]);
+// How long the first calls wait for the first connection: a process that starts while its
+// machine is busy should not begin on its fallback (and beside the swarm) for a slow handshake.
+const FIRST_CONNECTION_MS = 1_000;
 
 /**
  * Routes every store operation to Redis while it answers, and to a local fallback when it
@@ -44,6 +47,12 @@ export class FallbackSwitch {
   #status: StoreStatus = "connected";
   #everReady = false;
   #retryAt = 0;
+  #wallOffset = Number.NaN;
+  readonly #timer: ReturnType<typeof setInterval>;
+  #closed = false;
+  #answeredAt = 0;
+  #closedAt = Number.POSITIVE_INFINITY;
+  #lostAt = 0;
 
   constructor(client: Redis | Cluster, options: FallbackSwitchOptions) {
     this.#client = client;
@@ -51,11 +60,18 @@ export class FallbackSwitch {
     const own = client as {
       options?: { commandTimeout?: number; redisOptions?: { commandTimeout?: number } };
     };
-    this.#ownTimeout = !(own.options?.commandTimeout ?? own.options?.redisOptions?.commandTimeout);
+    const clientTimeout = own.options?.commandTimeout ?? own.options?.redisOptions?.commandTimeout;
+    this.#ownTimeout = !clientTimeout;
+    this.timeoutMs = clientTimeout || options.commandTimeoutMs;
     client.on("ready", () => {
       this.#everReady = true;
       this.#retryAt = 0;
     });
+    client.on("close", () => {
+      if (this.#closedAt === Number.POSITIVE_INFINITY) this.#closedAt = Date.now();
+    });
+    this.#timer = setInterval(() => this.#tick(), options.retryMs);
+    this.#timer.unref?.();
     const meter = (options.meterProvider ?? metrics.getMeterProvider()).getMeter(SCOPE, VERSION);
     this.#gauge = meter.createObservableGauge(FALLBACK_METRIC, {
       unit: "1",
@@ -69,8 +85,38 @@ export class FallbackSwitch {
     this.#gauge.addCallback(this.#observe);
   }
 
+  /** The longest a caller waits for one Redis answer (the client's `commandTimeout`, else the store's). */
+  readonly timeoutMs: number;
+
   get status(): StoreStatus {
     return this.#status;
+  }
+
+  /** Records Redis's clock from an answer (`TIME` in ms), for {@link deadline}. */
+  heard(redisNow: number): void {
+    if (Number.isFinite(redisNow)) this.#wallOffset = redisNow - Date.now();
+  }
+
+  /**
+   * The Redis instant after which nobody waits for the answer to a call sent now (0 before
+   * Redis's clock is known): scripts given it do nothing when Redis runs them later, as it
+   * does with the commands queued behind a hang.
+   */
+  deadline(): number {
+    return Number.isNaN(this.#wallOffset) ? 0 : Math.ceil(this.redisNow() + this.timeoutMs);
+  }
+
+  /** Redis's clock now, as last heard (this machine's clock before any answer). */
+  redisNow(): number {
+    return Date.now() + (Number.isNaN(this.#wallOffset) ? 0 : this.#wallOffset);
+  }
+
+  /**
+   * The latest instant (Redis time) at which Redis may still have decided for other
+   * processes in the current outage; while connected, the last one's.
+   */
+  lostAt(): number {
+    return this.#lostAt + (Number.isNaN(this.#wallOffset) ? 0 : this.#wallOffset);
   }
 
   /** Runs `fn` each time the store goes back to Redis (e.g. to replay what the fallback owes it). */
@@ -87,6 +133,7 @@ export class FallbackSwitch {
     local: () => T | PromiseLike<T>,
     late?: (value: T) => void,
   ): Promise<T> {
+    const sentAt = Date.now();
     if (!(await this.#usable())) return this.#local(local);
     let timedOut = false;
     try {
@@ -97,17 +144,35 @@ export class FallbackSwitch {
             if (late) pending.then(late, () => {});
           })
         : await pending;
+      this.#answeredAt = Date.now();
+      this.#closedAt = Number.POSITIVE_INFINITY;
       this.#connected();
       return value;
     } catch (error) {
-      this.#failed(timedOut ? new Error(`no answer within ${this.#options.commandTimeoutMs} ms`) : error);
+      const reason = timedOut ? new Error(`no answer within ${this.#options.commandTimeoutMs} ms`) : error;
+      this.#failed(reason, sentAt);
       return this.#local(local);
     }
   }
 
-  /** Unregisters the gauge. */
+  /** Unregisters the gauge and stops probing. */
   close(): void {
+    this.#closed = true;
+    clearInterval(this.#timer);
     this.#gauge.removeCallback(this.#observe);
+  }
+
+  // Every retryMs: while in fallback, Redis is asked (PING) even when no call needs it, so
+  // that the store goes back, and what the fallback owes is replayed, as soon as it answers;
+  // while connected but idle, too, so that a lost Redis is noticed (and dated) within that.
+  #tick(): void {
+    if (this.#closed || !this.#everReady) return;
+    const idle = Date.now() - this.#answeredAt >= this.#options.retryMs;
+    if (this.#status === "fallback" || (idle && this.#client.status === "ready"))
+      void this.call(
+        () => this.#client.ping(),
+        () => undefined,
+      );
   }
 
   async #usable(): Promise<boolean> {
@@ -117,10 +182,11 @@ export class FallbackSwitch {
     // ready is a client that lost Redis, and the fallback must answer now.
     if (!this.#everReady && this.#status === "connected" && waitingStates.has(state)) {
       if (state === "wait") void this.#client.connect().catch(() => {});
-      const ready = await this.#readyWithin(this.#options.commandTimeoutMs);
+      const ready = await this.#readyWithin(Math.max(FIRST_CONNECTION_MS, this.timeoutMs));
       if (ready) return true;
     }
-    if (this.#status === "connected") this.#failed(new Error(`connection is ${this.#client.status}`));
+    if (this.#status === "connected")
+      this.#failed(new Error(`connection is ${this.#client.status}`), Date.now());
     return false;
   }
 
@@ -144,10 +210,13 @@ export class FallbackSwitch {
     return local();
   }
 
-  #failed(error: unknown): void {
+  #failed(error: unknown, sentAt: number): void {
     this.#retryAt = Date.now() + this.#options.retryMs;
     if (this.#status === "fallback") return;
     this.#status = "fallback";
+    // Redis may have decided for others until the connection closed or the first call that
+    // got no answer was sent, whichever came first.
+    this.#lostAt = Math.max(this.#answeredAt, Math.min(sentAt, this.#closedAt));
     const reason = redact(String((error as Error | undefined)?.message ?? error));
     const share = Math.round(this.#options.fallbackShare * 1000) / 10;
     this.#log(
@@ -159,7 +228,12 @@ export class FallbackSwitch {
     if (this.#status === "connected") return;
     this.#status = "connected";
     this.#log(`swarmgate: Redis store "${this.#options.name}" answers again; quota state is shared again`);
-    for (const fn of this.#onConnected) fn();
+    for (const fn of this.#onConnected)
+      try {
+        fn();
+      } catch {
+        // one hook's failure must not keep the others from running
+      }
   }
 
   #log(message: string): void {

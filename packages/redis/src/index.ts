@@ -9,4 +9,5 @@ export { RedisLedger } from "./redis-ledger.js";
 export { RedisSlotPool } from "./redis-slot-pool.js";
 export type { RedisStore } from "./redis-store.js";
 export { redisStore } from "./redis-store.js";
+export type { WindowGroupMode } from "./redis-window-group.js";
 export { RedisWindowGroup } from "./redis-window-group.js";

@@ -170,9 +170,9 @@ describe("several processes sharing one Redis", () => {
       commandTimeoutMs: 200,
     };
     const workers = [start(base), start(base), start(base)];
-    await sleep(800);
+    await Promise.all(workers.map((w) => w.firstLine)); // every process has its calls going
     await kill(server);
-    await sleep(900);
+    await sleep(900); // the outage: long enough for every process to decide on its own
     children.push(await startRedisServer(port));
     const results = await Promise.all(workers.map((w) => w.result));
     for (const r of results) {

@@ -33,7 +33,12 @@ interface Pending {
  * locally until they lapse: never more than were granted, never after their window ends.
  */
 export class PermitBatcher {
-  readonly #remote: (want: number, min: number, prefetching: boolean) => Promise<Grant | undefined>;
+  readonly #remote: (
+    want: number,
+    min: number,
+    prefetching: boolean,
+    now: number,
+  ) => Promise<Grant | undefined>;
   readonly #local: (count: number, now: number) => RedisAcquireResult | PromiseLike<RedisAcquireResult>;
   readonly #prefetch: number;
   readonly #pending: Pending[] = [];
@@ -43,7 +48,7 @@ export class PermitBatcher {
   #stockDecidedAt = 0;
 
   constructor(
-    remote: (want: number, min: number, prefetching: boolean) => Promise<Grant | undefined>,
+    remote: (want: number, min: number, prefetching: boolean, now: number) => Promise<Grant | undefined>,
     local: (count: number, now: number) => RedisAcquireResult | PromiseLike<RedisAcquireResult>,
     prefetch: number,
   ) {
@@ -100,7 +105,7 @@ export class PermitBatcher {
     const prefetching = this.#prefetch > 0;
     const sentAt = performance.now();
     this.#busy = true;
-    this.#remote(demand + this.#prefetch, first.count, prefetching).then(
+    this.#remote(demand + this.#prefetch, first.count, prefetching, first.now).then(
       (grant) => this.#settle(batch, grant, sentAt),
       () => this.#settle(batch, undefined, sentAt),
     );

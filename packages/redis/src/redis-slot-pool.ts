@@ -23,12 +23,17 @@ export class RedisSlotPool implements SlotPool {
   readonly #key: string;
   readonly #local: SlotPool;
   readonly #held = new Set<string>();
+  // Leases released while Redis was away: still in Redis, freed when it answers again.
+  readonly #orphans = new Set<string>();
   #seq = 0;
 
   constructor(ctx: SlotPoolContext, key: string, local: SlotPool) {
     this.#ctx = ctx;
     this.#key = key;
     this.#local = local;
+    ctx.link.onConnected(() => {
+      this.#releaseOrphans().catch(() => {});
+    });
   }
 
   tryAcquire(limit: number, now: number): Promise<SlotLease | undefined> {
@@ -36,7 +41,9 @@ export class RedisSlotPool implements SlotPool {
     const { client, link, leaseTtlMs, fallbackShare } = this.#ctx;
     return link.call<SlotLease | undefined>(
       async () => {
-        if ((await client.swarmgateSlotAcquire(this.#key, limit, leaseTtlMs, id)) !== 1) return undefined;
+        const deadline = link.deadline();
+        if ((await client.swarmgateSlotAcquire(this.#key, limit, leaseTtlMs, id, deadline)) !== 1)
+          return undefined;
         this.#held.add(id);
         return id;
       },
@@ -54,10 +61,27 @@ export class RedisSlotPool implements SlotPool {
       return;
     }
     if (!this.#held.delete(lease)) return;
-    // While Redis is away the lease cannot be removed: it expires after its TTL instead.
+    // While Redis is away the lease cannot be removed: it is removed when Redis answers
+    // again (or expires after its TTL, if this process is gone by then).
     await this.#ctx.link.call(
       () => this.#ctx.client.zrem(this.#key, lease),
-      () => 0,
+      () => {
+        this.#orphans.add(lease);
+        return 0;
+      },
+    );
+  }
+
+  async #releaseOrphans(): Promise<void> {
+    if (this.#orphans.size === 0) return;
+    const leases = [...this.#orphans];
+    this.#orphans.clear();
+    await this.#ctx.link.call(
+      () => this.#ctx.client.zrem(this.#key, ...leases),
+      () => {
+        for (const lease of leases) this.#orphans.add(lease);
+        return 0;
+      },
     );
   }
 

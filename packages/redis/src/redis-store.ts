@@ -14,7 +14,7 @@ import { type RedisStoreOptions, resolveRedisStoreOptions } from "./options.js";
 import { RedisBreaker } from "./redis-breaker.js";
 import { RedisLedger } from "./redis-ledger.js";
 import { RedisSlotPool } from "./redis-slot-pool.js";
-import { fallbackSpecs, RedisWindowGroup } from "./redis-window-group.js";
+import { RedisWindowGroup } from "./redis-window-group.js";
 
 /** A {@link QuotaStore} in Redis, shared by every process that uses the same Redis and prefix. */
 export interface RedisStore extends QuotaStore {
@@ -52,8 +52,12 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       commandTimeout: o.commandTimeoutMs,
+      // A hung Redis (the connection open, no answers) loses its socket after this, so the
+      // client reconnects and every call answers locally at once instead of each timing out.
+      socketTimeout: o.commandTimeoutMs,
       connectTimeout: Math.max(1_000, o.commandTimeoutMs),
-      retryStrategy: (times) => Math.min(50 * 2 ** times, 2_000),
+      // Every process tries again at least every retryMs: they all come back within the hold.
+      retryStrategy: (times) => Math.min(50 * 2 ** times, o.retryMs),
     });
   // The switch reports an outage once; ioredis would print every failed reconnection.
   if (ownClient) raw.on("error", () => {});
@@ -68,6 +72,9 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
   });
   const local = memoryStore();
   const owner = randomUUID();
+  // Long enough for every process to reach Redis again once it answers: one reconnection
+  // (at most retryMs apart), one timed-out call, one retry of the switch.
+  const recoveryHoldMs = 2 * (o.retryMs + o.commandTimeoutMs);
   const keys = new Map<string, ScopeKeys>();
   const keysOf = (scope: string) => getOr(keys, scope, () => new ScopeKeys(o.prefix, scope));
   const groups = new Map<string, RedisWindowGroup>();
@@ -89,9 +96,8 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     client: raw,
     windows: (scope, requestClass, specs) =>
       getOr(groups, `${scope}\u0000${requestClass}`, () => {
-        const ctx = { client, link, keys: keysOf(scope), ...pick(o) };
-        const fallback = local.windows(scope, requestClass, fallbackSpecs(specs, o.fallbackShare));
-        return new RedisWindowGroup(ctx, requestClass, specs, fallback);
+        const ctx = { client, link, keys: keysOf(scope), owner, recoveryHoldMs, ...pick(o) };
+        return new RedisWindowGroup(ctx, requestClass, specs);
       }),
     slots: (scope) =>
       getOr(pools, scope, () => {

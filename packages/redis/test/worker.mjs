@@ -66,6 +66,7 @@ async function governorMode() {
       }
       settled++;
       statuses.add(store.status);
+      if (settled === 1) process.stdout.write(`${JSON.stringify({ running: true })}\n`);
     }
   };
   await Promise.all(Array.from({ length: config.concurrency }, loop));

@@ -6,10 +6,14 @@ const NOW = `local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
 
 /**
- * KEYS[1] leases; ARGV: limit, ttlMs, leaseId. Purges expired leases, then adds this one
- * if fewer than `limit` are held. Returns 1 when the lease was granted, else 0.
+ * KEYS[1] leases; ARGV: limit, ttlMs, leaseId, deadline. Purges expired leases, then adds
+ * this one if fewer than `limit` are held. Returns 1 when the lease was granted, else 0.
+ * `deadline` (Redis time, 0 = none) is when the caller stops waiting: a command run later
+ * (queued behind a hang) takes no slot that nobody would ever release.
  */
 export const SLOT_ACQUIRE = `${NOW}
+local deadline = tonumber(ARGV[4] or '0')
+if deadline > 0 and now > deadline then return 0 end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then return 0 end
 local ttl = tonumber(ARGV[2])

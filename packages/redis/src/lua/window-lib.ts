@@ -122,6 +122,15 @@ local function remaining(w, now)
   return math.max(0, w.limit - (w.sliding and w.size or w.used))
 end
 
+-- what a fallback needs to start from this window's state: limit, windowMs, remaining, resetAt, blockedUntil
+local function append_state(out, w, now)
+  table.insert(out, w.limit)
+  table.insert(out, w.windowMs)
+  table.insert(out, remaining(w, now))
+  table.insert(out, (not w.sliding and w.resetAt ~= nil) and math.ceil(w.resetAt) or -1)
+  table.insert(out, blocked(w, now) and math.ceil(w.blockedUntil) or -1)
+end
+
 -- keys outlive what they remember (a reset, a block, a log) by one window, then vanish
 local function save(w, now, extraMs)
   local fields = { 'used', str(w.used) }

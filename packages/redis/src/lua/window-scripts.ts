@@ -6,18 +6,25 @@ import { WINDOW_LIB } from "./window-lib.js";
  * `MemoryWindowGroup.tryAcquire`. Granting more than one is how a process reserves permits
  * for several callers in one round trip.
  *
- * Own ARGV: want, min, stampOffsetMs. Sliding admissions are logged `stampOffsetMs` in the
- * future when the caller may hand permits out that much later (prefetch): the log then
- * over-counts, never under-counts, the admissions inside any interval.
+ * Own ARGV: want, min, stampOffsetMs, deadline. Sliding admissions are logged `stampOffsetMs`
+ * in the future when the caller may hand permits out that much later (prefetch): the log then
+ * over-counts, never under-counts, the admissions inside any interval. `deadline` (Redis
+ * time, 0 = none) is when the caller stops waiting for the answer: a command Redis runs
+ * later (queued behind a hang, run after it) takes nothing, since its caller has already
+ * been answered by the fallback.
  *
  * Returns `{ granted, waitMs (-1 = never), remaining, blockedBy (1-based, 0 = none),
- * redisNow, earliestReset (-1 = none) }`; every value an integer because Redis truncates
- * Lua numbers.
+ * redisNow, earliestReset (-1 = none), expired (1/0) }`, then 5 values per window (limit,
+ * windowMs, remaining, resetAt, blockedUntil; -1 = none): what the local fallback starts
+ * from if Redis goes away. Every value an integer because Redis truncates Lua numbers. The
+ * first window's `liveAt` records the last decision, for {@link REPLAY}.
  */
 export const ACQUIRE = `${WINDOW_LIB}
 local now = ms_now()
 local ws, a = load_windows()
 local want, min, stampOffset = tonumber(ARGV[a]), tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
+local deadline = tonumber(ARGV[a + 3])
+if deadline > 0 and now > deadline then return { 0, 0, 0, 0, now, -1, 1 } end
 local grant = want
 for _, w in ipairs(ws) do
   advance(w, now)
@@ -42,7 +49,10 @@ for _, w in ipairs(ws) do
   if not w.sliding and (earliestReset < 0 or w.resetAt < earliestReset) then earliestReset = w.resetAt end
   save(w, now, stampOffset)
 end
-return { grant, math.ceil(wait), left, blockedBy, now, earliestReset }
+redis.call('HSET', ws[1].key, 'liveAt', now)
+local out = { grant, math.ceil(wait), left, blockedBy, now, earliestReset, 0 }
+for _, w in ipairs(ws) do append_state(out, w, now) end
+return out
 `;
 
 /**
