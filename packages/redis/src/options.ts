@@ -26,15 +26,19 @@ export interface RedisStoreOptions {
   readonly leaseTtlMs?: number;
   /** How often held leases are renewed. @default leaseTtlMs / 3 */
   readonly heartbeatMs?: number;
-  /** Longest wait for one Redis call before the fallback answers. @default 1_000 */
+  /**
+   * Longest wait for one Redis call before the fallback answers; a connection silent for this
+   * long (a hung Redis) is dropped. @default 1_000
+   */
   readonly commandTimeoutMs?: number;
   /**
    * The part of each quota (windows, concurrency, remaining credits) this process may use on
-   * its own while Redis is unreachable: `1 / number of processes` keeps the swarm within
-   * the quota. @default 0.25
+   * its own while Redis is unreachable. With `processes × share ≤ 1`, a swarm admits at most
+   * `quota × (1 + share)` in the window where Redis is lost and at most the quota in later
+   * ones (docs/reliability.md derives it). @default 0.25
    */
   readonly fallbackShare?: number;
-  /** While in fallback, how often to try Redis again. @default 1_000 */
+  /** While in fallback, how often to reconnect to Redis and PING it (also when idle). @default 1_000 */
   readonly retryMs?: number;
   /**
    * Extra permits to reserve with each round trip and hand out locally to the next callers,
