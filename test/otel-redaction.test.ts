@@ -7,7 +7,7 @@ import { startTelemetry } from "@swarmgate/otel";
 import { afterEach, expect, it, vi } from "vitest";
 import { chat } from "../examples/observability/swarm.mjs";
 import { startOtlpReceiver } from "./otel-otlp-receiver.js";
-import { freePort } from "./otel-support.js";
+import { captureOutput, freePort } from "./otel-support.js";
 
 const TOKEN = "hf_RedactionCanary0123";
 const PROVIDER_KEY = "together-key-Canary-0123456789"; // not token-shaped: registered as a secret
@@ -19,14 +19,7 @@ afterEach(() => {
 });
 
 it("never exports or logs the HF token", async () => {
-  const written: string[] = [];
-  for (const stream of [process.stdout, process.stderr]) {
-    const write = stream.write.bind(stream);
-    vi.spyOn(stream, "write").mockImplementation(((chunk: unknown, ...rest: unknown[]) => {
-      written.push(String(chunk));
-      return (write as (...a: unknown[]) => boolean)(chunk, ...rest);
-    }) as typeof stream.write);
-  }
+  const written = captureOutput();
   process.env.OTEL_RESOURCE_ATTRIBUTES = `swarm.owner.note=${TOKEN}`;
   const receiver = await startOtlpReceiver();
   const sim = await startSimulator({

@@ -1,7 +1,9 @@
-// Shared by the test/otel-*.test.ts files: an in-memory metric reader and a span tree printer.
+// Shared by the test/otel-*.test.ts files (and the fault suite's secret scan): an in-memory
+// metric reader, a span tree printer and a copy of everything written to stdout/stderr.
 import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { metrics, type tracing } from "@opentelemetry/sdk-node";
+import { vi } from "vitest";
 
 /** A port that was free a moment ago, on loopback. */
 export async function freePort(): Promise<number> {
@@ -104,4 +106,20 @@ export function dashboardQueries(): Target[] {
       expr: t.expr.replaceAll("$__rate_interval", "20s").replaceAll("$governor", ".*"),
     })),
   );
+}
+
+/**
+ * Copies everything written to stdout and stderr (still written through) into the returned
+ * array, until `vi.restoreAllMocks()`.
+ */
+export function captureOutput(): string[] {
+  const written: string[] = [];
+  for (const stream of [process.stdout, process.stderr]) {
+    const write = stream.write.bind(stream);
+    vi.spyOn(stream, "write").mockImplementation(((chunk: unknown, ...rest: unknown[]) => {
+      written.push(String(chunk));
+      return (write as (...a: unknown[]) => boolean)(chunk, ...rest);
+    }) as typeof stream.write);
+  }
+  return written;
 }

@@ -21,7 +21,7 @@ import {
 import { RedactingSpanExporter } from "@swarmgate/otel";
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { ensureBuilt, runCli, tempDir } from "../cli-support.js";
-import { TestMetricReader } from "../otel-support.js";
+import { captureOutput, TestMetricReader } from "../otel-support.js";
 import { type EchoUpstream, MODES, partsOf, randomToken, startEchoUpstream } from "./secrets-support.js";
 
 const TOKEN = randomToken();
@@ -116,16 +116,10 @@ class Recorder extends BaseCallbackHandler {
 }
 
 let upstream: EchoUpstream;
-const written: string[] = [];
+let written: string[] = [];
 beforeAll(async () => {
   upstream = await startEchoUpstream();
-  for (const stream of [process.stdout, process.stderr]) {
-    const write = stream.write.bind(stream);
-    vi.spyOn(stream, "write").mockImplementation(((chunk: unknown, ...rest: unknown[]) => {
-      written.push(String(chunk));
-      return (write as (...a: unknown[]) => boolean)(chunk, ...rest);
-    }) as typeof stream.write);
-  }
+  written = captureOutput();
 });
 afterAll(async () => {
   vi.restoreAllMocks();

@@ -38,7 +38,7 @@ export { createGovernor } from "./governor.js";
 export type { LatencySnapshot } from "./latency-histogram.js";
 export { LatencyHistogram } from "./latency-histogram.js";
 export { ManualClock } from "./manual-clock.js";
-export { memoryStore, windowFor } from "./memory-store.js";
+export { acquireAll, memoryStore, windowFor } from "./memory-store.js";
 export type { GovernorOptions, WindowOptions } from "./options.js";
 export { attemptTimeoutPolicy } from "./policies/attempt-timeout.js";
 export { breakerPolicy } from "./policies/breaker.js";

@@ -20,6 +20,32 @@ export function windowFor<W extends { readonly windowMs: number }>(
   return windows.find((w) => w.windowMs === correction.windowMs) ?? windows[0];
 }
 
+/**
+ * Takes `count` permits from every window or from none (the group's all-or-nothing rule):
+ * refused, it names the window that frees them last and how long that takes.
+ */
+export function acquireAll(windows: readonly WindowState[], count: number, now: number): AcquireResult {
+  let waitMs = 0;
+  let blockedBy: string | undefined;
+  for (const window of windows) {
+    const wait = window.waitFor(count, now);
+    if (wait > waitMs) {
+      waitMs = wait;
+      blockedBy = window.name;
+    }
+  }
+  if (waitMs > 0) return { ok: false, waitMs, remaining: remainingOf(windows, now), blockedBy };
+  for (const window of windows) window.take(count, now);
+  return { ok: true, waitMs: 0, remaining: remainingOf(windows, now) };
+}
+
+/** The permits every window of a group can still grant: the least of their remaining counts. */
+function remainingOf(windows: readonly WindowState[], now: number): number {
+  let remaining = Number.POSITIVE_INFINITY;
+  for (const window of windows) remaining = Math.min(remaining, window.remaining(now));
+  return remaining;
+}
+
 class MemoryWindowGroup implements WindowGroup {
   readonly #windows: WindowState[];
 
@@ -28,18 +54,7 @@ class MemoryWindowGroup implements WindowGroup {
   }
 
   tryAcquire(count: number, now: number): AcquireResult {
-    let waitMs = 0;
-    let blockedBy: string | undefined;
-    for (const window of this.#windows) {
-      const wait = window.waitFor(count, now);
-      if (wait > waitMs) {
-        waitMs = wait;
-        blockedBy = window.name;
-      }
-    }
-    if (waitMs > 0) return { ok: false, waitMs, remaining: this.#remaining(now), blockedBy };
-    for (const window of this.#windows) window.take(count, now);
-    return { ok: true, waitMs: 0, remaining: this.#remaining(now) };
+    return acquireAll(this.#windows, count, now);
   }
 
   correct(correction: WindowCorrection, now: number): void {
@@ -52,12 +67,6 @@ class MemoryWindowGroup implements WindowGroup {
 
   snapshot(now: number): readonly WindowSnapshot[] {
     return this.#windows.map((w) => w.snapshot(now));
-  }
-
-  #remaining(now: number): number {
-    let remaining = Number.POSITIVE_INFINITY;
-    for (const window of this.#windows) remaining = Math.min(remaining, window.remaining(now));
-    return remaining;
   }
 }
 

@@ -1,5 +1,6 @@
 import {
   type AcquireResult,
+  acquireAll,
   type WindowCorrection,
   type WindowSnapshot,
   type WindowSpec,
@@ -80,19 +81,9 @@ export class FallbackWindows {
   }
 
   tryAcquire(count: number, now: number): AcquireResult {
-    let waitMs = 0;
-    let blockedBy: string | undefined;
-    for (const window of this.#windows) {
-      const wait = window.waitFor(count, now);
-      if (wait > waitMs) {
-        waitMs = wait;
-        blockedBy = window.name;
-      }
-    }
-    if (waitMs > 0) return { ok: false, waitMs, remaining: this.#remaining(now), blockedBy };
-    for (const window of this.#windows) window.take(count, now);
-    this.#record(count, now);
-    return { ok: true, waitMs: 0, remaining: this.#remaining(now) };
+    const result = acquireAll(this.#windows, count, now);
+    if (result.ok) this.#record(count, now);
+    return result;
   }
 
   /** A server correction, already scaled to this process's share. */
@@ -139,12 +130,6 @@ export class FallbackWindows {
     // Nothing older than the longest window can be owed any more.
     if (this.#log.length > 64 && this.#log[0]![0] < at - this.#horizonMs)
       this.#log = this.#log.filter(([t]) => t >= at - this.#horizonMs);
-  }
-
-  #remaining(now: number): number {
-    let remaining = Number.POSITIVE_INFINITY;
-    for (const window of this.#windows) remaining = Math.min(remaining, window.remaining(now));
-    return remaining;
   }
 }
 
