@@ -5,7 +5,7 @@ import { ChatHuggingFace } from "./chat-hugging-face.js";
 import { HuggingFaceInferenceEmbeddings } from "./hugging-face-embeddings.js";
 import { HuggingFaceInference } from "./hugging-face-inference.js";
 
-const TOKEN = "hf_ModelSecretsCanary0123456789abcdef";
+const TOKEN = "hf_ModelSecretsCanary0123";
 const governor = createGovernor({ name: "model-secrets" });
 afterAll(() => governor.close());
 
