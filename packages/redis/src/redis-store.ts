@@ -1,8 +1,10 @@
 import { randomUUID } from "node:crypto";
+import { inspect } from "node:util";
 import {
   type CreditLedger,
   memoryStore,
   type QuotaStore,
+  registerSecret,
   type SharedBreaker,
   type WindowSpec,
 } from "@swarmgate/core";
@@ -45,6 +47,8 @@ export interface RedisStore extends QuotaStore {
 export function redisStore(options: RedisStoreOptions): RedisStore {
   const o = resolveRedisStoreOptions(options);
   const ownClient = o.client === undefined;
+  // A password in the URL is redacted wherever it could show (ioredis's errors, logs).
+  if (o.url !== undefined) registerSecret(passwordOf(o.url));
   const raw =
     o.client ??
     new Redis(o.url!, {
@@ -88,12 +92,11 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
   heartbeat.unref();
   let closing: Promise<void> | undefined;
 
-  return {
+  const store: Omit<RedisStore, "client"> = {
     kind: "redis",
     get status() {
       return link.status;
     },
-    client: raw,
     windows: (scope, requestClass, specs) =>
       getOr(groups, `${scope}\u0000${requestClass}`, () => {
         const ctx = { client, link, keys: keysOf(scope), owner, recoveryHoldMs, ...pick(o) };
@@ -122,6 +125,23 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
       return closing;
     },
   };
+  // The client holds the connection's options, password included: it is reachable, never
+  // printed or serialized with the store.
+  Object.defineProperty(store, "client", { value: raw, enumerable: false });
+  const shown = () => ({ kind: "redis", prefix: o.prefix, status: link.status });
+  Object.defineProperties(store, {
+    toJSON: { value: shown, enumerable: false },
+    [inspect.custom]: { value: () => `RedisStore ${inspect(shown())}`, enumerable: false },
+  });
+  return store as RedisStore;
+}
+
+function passwordOf(url: string): string | undefined {
+  try {
+    return decodeURIComponent(new URL(url).password) || undefined;
+  } catch {
+    return undefined; // not a URL ioredis would connect with either
+  }
 }
 
 function pick(o: { fallbackShare: number; prefetch: number; prefetchMs: number }) {
