@@ -45,14 +45,14 @@ describe("boundCorrection", () => {
 });
 
 describe("the probe after a capped wait", () => {
-  const setup = () => {
+  const setup = (shape: Partial<WindowSpec> = {}) => {
     const clock = new ManualClock(0);
     const governor = createGovernor({
       clock,
       retry: false,
       breaker: false,
       concurrency: false,
-      quotas: { api: [{ limit: 10, windowMs: 1_000 }] },
+      quotas: { api: [{ limit: 10, windowMs: 1_000, ...shape }] },
     });
     const info = { requestClass: "api" } as const;
     const hostile = { status: 429, headers: { "retry-after": "31017600" } };
@@ -120,15 +120,7 @@ describe("the probe after a capped wait", () => {
     ["sliding", { kind: "sliding" as const }],
     ["smoothed fixed", { kind: "fixed" as const, smoothing: { burst: 2 } }],
   ])("a hostile 200 on a %s window holds no longer than the ceiling either", async (_name, shape) => {
-    const clock = new ManualClock(0);
-    const governor = createGovernor({
-      clock,
-      retry: false,
-      breaker: false,
-      concurrency: false,
-      quotas: { api: [{ limit: 10, windowMs: 1_000, ...shape }] },
-    });
-    const info = { requestClass: "api" } as const;
+    const { clock, governor, info } = setup(shape);
     const ratelimit = '"api";r=0;t=31017600';
     await governor.run(async ({ observe }) => observe({ status: 200, headers: { ratelimit } }), info);
     const at: number[] = [];
