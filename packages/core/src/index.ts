@@ -1,4 +1,6 @@
 export type { Attempt, AttemptContext, ResponseLike, UsageReport } from "./attempt-context.js";
+export type { BodyHint } from "./body-hint.js";
+export { MAX_BODY_HINT_MS, readBodyHint } from "./body-hint.js";
 export type { BreakerOptions, BreakerState } from "./breaker.js";
 export { breakerStateValue } from "./breaker.js";
 export type { BudgetOptions } from "./budget.js";
@@ -62,6 +64,8 @@ export type {
 } from "./policy.js";
 export type { HuggingFacePresetOptions, HuggingFaceTier } from "./presets.js";
 export { includedCreditsUsd, presets } from "./presets.js";
+export type { UpstreamLimit } from "./provider-limits.js";
+export { MAX_UPSTREAM_RESET_MS, parseResetDuration, readUpstreamLimits } from "./provider-limits.js";
 export type { QueueKind, WaitRequest } from "./queues/wait-queue.js";
 export { QUEUE_KINDS } from "./queues/wait-queue.js";
 export type { GateRequest } from "./quota-gate.js";
