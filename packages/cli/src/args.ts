@@ -15,9 +15,13 @@ export class UsageError extends Error {
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
-/** The parsed flags: strings, or booleans for `type: "boolean"` options. */
+/** The parsed flags: strings, booleans for `type: "boolean"` options, arrays for `multiple: true` ones. */
 export type FlagValues<O extends Options> = {
-  -readonly [K in keyof O]?: O[K] extends { readonly type: "boolean" } ? boolean : string;
+  -readonly [K in keyof O]?: O[K] extends { readonly type: "boolean" }
+    ? boolean
+    : O[K] extends { readonly multiple: true }
+      ? string[]
+      : string;
 } & { help?: boolean };
 
 /**

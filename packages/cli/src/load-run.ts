@@ -12,7 +12,10 @@ export interface LoadPlan {
   readonly durationMs: number;
   readonly rampMs: number;
   readonly governed: boolean;
+  /** The Hub id (with a routing policy such as `:cheapest`, when no provider is pinned). */
   readonly model: string;
+  /** The provider every call is pinned to (`model:provider`); `undefined`: the router picks. */
+  readonly provider?: string | undefined;
   readonly maxTokens: number;
 }
 
@@ -57,10 +60,11 @@ export async function runLoad(
   const prices = new PriceBook();
   let cancelled = 0;
   let n = 0;
+  const model = plan.provider === undefined ? plan.model : `${plan.model}:${plan.provider}`;
 
   const call = async (user: number) => {
     const body = JSON.stringify({
-      model: plan.model,
+      model,
       messages: [{ role: "user", content: `Agent ${user}, call ${++n}: plan the next step.` }],
       max_tokens: plan.maxTokens,
     });
@@ -84,7 +88,7 @@ export async function runLoad(
     const json: unknown = await response.json().catch(() => undefined);
     if (!response.ok) return false;
     if (watched) return true; // the governor accounts its own credits
-    const cost = prices.cost(plan.model, undefined, usageOf(json) ?? {});
+    const cost = prices.cost(plan.model, plan.provider, usageOf(json) ?? {});
     if (cost !== undefined) recorder.spent(cost);
     return true;
   };

@@ -88,3 +88,24 @@ describe("Recorder", () => {
     expect(html).not.toMatch(/<script(?! type="application\/json")/);
   });
 });
+
+describe("Recorder per provider", () => {
+  it("counts answers under x-inference-provider, else under the pinned provider or the router", () => {
+    const served = (name: string) => new Headers({ "x-inference-provider": name });
+    const router = new Recorder({ timeScale: 1, now: () => 0 });
+    router.requestEnded(200, served("cerebras"));
+    router.requestEnded(429, served("together"));
+    router.requestEnded(429, new Headers()); // the router's own window, before any provider
+    router.requestEnded(503);
+    router.requestEnded(0); // a network error
+    router.requestEnded(402, served("together"));
+    expect(router.snapshot().providers).toEqual({
+      cerebras: { requests: 1, ok: 1, status429: 0, status503: 0, otherErrors: 0 },
+      router: { requests: 3, ok: 0, status429: 1, status503: 1, otherErrors: 1 },
+      together: { requests: 2, ok: 0, status429: 1, status503: 0, otherErrors: 1 },
+    });
+    const pinned = new Recorder({ timeScale: 1, now: () => 0, provider: "together" });
+    pinned.requestEnded(429, new Headers());
+    expect(Object.keys(pinned.snapshot().providers)).toEqual(["together"]);
+  });
+});

@@ -25,6 +25,17 @@ export interface SeriesPoint {
   readonly p99: number;
 }
 
+/** HTTP answers of one provider, by status. */
+export interface ProviderCounts {
+  /** Requests answered (any status, network errors included). */
+  readonly requests: number;
+  readonly ok: number;
+  readonly status429: number;
+  readonly status503: number;
+  /** Other statuses and network errors. */
+  readonly otherErrors: number;
+}
+
 /** Everything a run recorded, in scenario time. */
 export interface Recording {
   readonly timeScale: number;
@@ -47,6 +58,11 @@ export interface Recording {
   /** Latency of successful calls, retries and waits included (scenario ms). */
   readonly latencyMs: { readonly p50: number; readonly p95: number; readonly p99: number };
   readonly windows: WindowUse[];
+  /**
+   * Answers per provider that served or refused them (`x-inference-provider`); answers
+   * without that header under {@link RecorderOptions.provider}. Sorted by name.
+   */
+  readonly providers: Readonly<Record<string, ProviderCounts>>;
 }
 
 interface Bucket {
@@ -70,6 +86,11 @@ export interface RecorderOptions {
   readonly bucketMs?: number;
   /** Wall clock. @default performance.now */
   readonly now?: () => number;
+  /**
+   * Where an answer without `x-inference-provider` is counted: the pinned provider, or the
+   * router (its own 429s and 503s come before any provider is chosen). @default "router"
+   */
+  readonly provider?: string;
 }
 
 /**
@@ -93,8 +114,11 @@ export class Recorder {
   #throttleWaitMs = 0;
   #creditsUsd = 0;
   #concurrencyLimit: number | null = null;
+  readonly #fallbackProvider: string;
+  readonly #providers = new Map<string, { -readonly [K in keyof ProviderCounts]: ProviderCounts[K] }>();
 
   constructor(options: RecorderOptions) {
+    this.#fallbackProvider = options.provider ?? "router";
     this.timeScale = options.timeScale;
     this.#bucketMs = options.bucketMs ?? 1_000;
     this.#bucketWallMs = this.#bucketMs / options.timeScale;
@@ -137,11 +161,24 @@ export class Recorder {
   requestEnded(status: number, headers?: Headers): void {
     this.#inFlight = Math.max(0, this.#inFlight - 1);
     const bucket = this.#bucket();
+    const name = headers?.get("x-inference-provider") || this.#fallbackProvider;
+    let provider = this.#providers.get(name);
+    if (!provider) {
+      provider = { requests: 0, ok: 0, status429: 0, status503: 0, otherErrors: 0 };
+      this.#providers.set(name, provider);
+    }
+    const key =
+      status >= 200 && status < 300
+        ? "ok"
+        : status === 429
+          ? "status429"
+          : status === 503
+            ? "status503"
+            : "otherErrors";
     bucket.requests++;
-    if (status >= 200 && status < 300) bucket.ok++;
-    else if (status === 429) bucket.status429++;
-    else if (status === 503) bucket.status503++;
-    else bucket.otherErrors++;
+    bucket[key]++;
+    provider.requests++;
+    provider[key]++;
     if (headers) this.quota.observe(headers);
   }
 
@@ -242,6 +279,9 @@ export class Recorder {
       totals,
       latencyMs: percentiles([...this.#latencies]),
       windows: this.quota.windows(),
+      providers: Object.fromEntries(
+        [...this.#providers.keys()].sort().map((name) => [name, { ...this.#providers.get(name)! }]),
+      ),
     };
   }
 }

@@ -1,7 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import type { Recording } from "./recorder.js";
 import type { Summary } from "./summary.js";
-import { summaryRows } from "./summary-table.js";
+import { providerRows, summaryRows } from "./summary-table.js";
 import { escapeHtml as esc, lineChart } from "./svg-chart.js";
 
 const CSS = `body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:800px;color:#1d2330;padding:0 16px}
@@ -78,6 +78,11 @@ export function renderReport(summary: Summary, recording: Recording): string {
         `<tr><td>${i + 1}</td><td>${esc(w.policy)}</td><td>${w.used}</td><td>${w.quota}</td><td class="${w.used > w.quota ? "bad" : "ok"}">${w.used > w.quota ? "over" : "within"}</td></tr>`,
     )
     .join("");
+  const providers = providerRows(summary)
+    .map(
+      ([name, ...counts]) => `<tr><td>${esc(name)}</td>${counts.map((c) => `<td>${c}</td>`).join("")}</tr>`,
+    )
+    .join("");
   const title = `swarmgate ${summary.command}: ${summary.scenario}`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
@@ -87,6 +92,8 @@ export function renderReport(summary: Summary, recording: Recording): string {
 ${summary.interrupted ? '<p class="warn">Interrupted (Ctrl-C): partial results.</p>' : ""}
 <table id="summary">${rows}</table>
 ${charts.join("\n")}
+<h2>Per provider (from x-inference-provider)</h2>
+<table id="providers"><tr><th>provider</th><th>requests</th><th>ok</th><th>429</th><th>503</th><th>other</th></tr>${providers || '<tr><td colspan="6">no answers</td></tr>'}</table>
 <h2>Quota windows (from RateLimit headers)</h2>
 <table id="windows"><tr><th>#</th><th>bucket</th><th>used</th><th>quota</th><th></th></tr>${windows || '<tr><td colspan="5">no RateLimit headers seen</td></tr>'}</table>
 <script type="application/json" id="data">${JSON.stringify({ summary, series: recording.series }).replace(/</g, "\\u003c")}</script>

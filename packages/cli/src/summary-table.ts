@@ -49,7 +49,28 @@ export function summaryRows(s: Summary): [string, string][] {
   return rows;
 }
 
-/** The summary as a two-column text table. */
+const PROVIDER_COLUMNS = ["requests", "ok", "429", "503", "other"] as const;
+
+/** One row per provider: name, then requests, ok, 429, 503 and other errors. */
+export function providerRows(s: Summary): [string, ...string[]][] {
+  return Object.entries(s.providers).map(([name, c]) => [
+    name,
+    ...[c.requests, c.ok, c.status429, c.status503, c.otherErrors].map(formatInt),
+  ]);
+}
+
+/** The per-provider table under the summary, indented; nothing when no request was answered. */
+function providerTable(s: Summary): string[] {
+  const rows = providerRows(s);
+  if (rows.length === 0) return [];
+  const header = ["provider", ...PROVIDER_COLUMNS] as const;
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: readonly string[]) =>
+    `  ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ")}`;
+  return ["", line(header), ...rows.map(line)];
+}
+
+/** The summary as a two-column text table, then the per-provider answers. */
 export function summaryTable(s: Summary): string {
   const rows = summaryRows(s);
   const width = Math.max(...rows.map(([label]) => label.length));
@@ -60,5 +81,6 @@ export function summaryTable(s: Summary): string {
     "─".repeat(Math.min(100, title.length + 10)),
     ...lines,
     ...(s.report ? [`  ${"report".padEnd(width)}  ${s.report}`] : []),
+    ...providerTable(s),
   ].join("\n");
 }

@@ -1,5 +1,5 @@
 import type { SimulatorStats } from "@swarmgate/hf-simulator";
-import type { Recording } from "./recorder.js";
+import type { ProviderCounts, Recording } from "./recorder.js";
 
 /** What a run was: the header of its summary and report. */
 export interface RunInfo {
@@ -56,6 +56,11 @@ export interface Summary extends RunInfo {
     readonly maxUsed: number;
     readonly overQuota: boolean | null;
   };
+  /**
+   * HTTP answers per provider that served or refused them (`x-inference-provider`; without
+   * it, the pinned provider or `router`), by name.
+   */
+  readonly providers: Readonly<Record<string, ProviderCounts>>;
   /** The HTML report, when written. */
   readonly report?: string;
 }
@@ -113,5 +118,6 @@ export function summarize(
       maxUsed: used.reduce((m, w) => Math.max(m, w.used), 0),
       overQuota: extra.simulator ? extra.simulator.overQuota : null,
     },
+    providers: recording.providers,
   };
 }

@@ -1,5 +1,10 @@
 import { type HuggingFaceTier, registerSecret } from "@swarmgate/core";
-import { type SimulatorStats, SUGGESTED_INFERENCE_QUOTAS, startSimulator } from "@swarmgate/hf-simulator";
+import {
+  type ProviderOptions,
+  type SimulatorStats,
+  SUGGESTED_INFERENCE_QUOTAS,
+  startSimulator,
+} from "@swarmgate/hf-simulator";
 import { choiceFlag, numberFlag, UsageError } from "./args.js";
 
 /** Where a run sends its requests. */
@@ -29,6 +34,8 @@ export interface TargetOptions {
   readonly seed: number;
   /** The embedded simulator's inference quota per 5-minute window. */
   readonly quota: number | undefined;
+  /** The embedded simulator's partner provider limits (`--provider-limit`). @default none */
+  readonly providers?: Readonly<Record<string, ProviderOptions>> | undefined;
   readonly usage: string;
 }
 
@@ -137,14 +144,19 @@ export async function openTarget(o: TargetOptions): Promise<Target> {
     quotas: { [o.tier]: { inference: o.quota ?? SUGGESTED_INFERENCE_QUOTAS[o.tier] } },
     inferenceRateLimitHeaders: true,
     maxConcurrent: true,
+    ...(o.providers ? { providers: o.providers } : {}),
   });
+  const limits = Object.entries(o.providers ?? {}).map(
+    ([name, p]) =>
+      `${name} ${p.requestsPerWindow} rpm${p.tokensPerWindow === undefined ? "" : `/${p.tokensPerWindow} tpm`}`,
+  );
   return {
     kind: "sim",
     baseUrl: sim.url,
     token: `hf_test_${o.tier}`,
     tier: o.tier,
     timeScale,
-    label: `embedded simulator (${o.tier}, time ×${timeScale})`,
+    label: `embedded simulator (${[o.tier, `time ×${timeScale}`, ...limits].join(", ")})`,
     simulatorStats: async () => sim.stats(),
     close: () => sim.close(),
   };

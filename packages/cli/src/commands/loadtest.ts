@@ -4,6 +4,7 @@ import { choiceFlag, durationFlag, numberFlag, parseFlags, UsageError } from "..
 import { catchInterrupt } from "../interrupt.js";
 import { LiveView } from "../live-view.js";
 import { runLoad } from "../load-run.js";
+import { PROVIDER_FLAGS, providerChoiceFromFlags } from "../provider-flags.js";
 import { Recorder } from "../recorder.js";
 import { writeReport } from "../report-html.js";
 import { SCENARIO_NAMES, SCENARIOS, type ScenarioName } from "../scenarios.js";
@@ -35,13 +36,27 @@ Options:
   --tier <tier>         free|pro|team|enterprise: token tier and governor preset (default pro)
   --time-scale <x>      simulated ms per wall ms (default 60 for the embedded simulator, 1 for --url)
   --quota <n>           the embedded simulator's inference requests per 5-min window (default: tier's)
-  --model <id>          default meta-llama/Llama-3.1-8B-Instruct
+  --model <id>          default meta-llama/Llama-3.1-8B-Instruct; \`<id>:<provider>\` pins a provider
+  --provider <name>     pin every call to one provider (\`<model>:<name>\`); default: the
+                        --provider-limit's provider when there is one, else the router picks
+  --provider-limit <provider>=<requestsPerMinute>[/<tokensPerMinute>]
+                        the embedded simulator's limit on a partner provider, e.g. together=60
+                        or together=60/20000; repeatable. Its 429s carry no header by default
+  --provider-headers <s>  none|openai|together: limit headers on its answers (default none)
+  --headerless-share <p>  share (0..1) of its 429s sent bare: no header, no hint (default 0)
+  --body-hint           append "Please try again in 11.455s." to its 429 bodies
   --max-tokens <n>      per call (default 64)
   --seed <n>            the simulator's seed (default 1)
   --json                print the summary as JSON on stdout (the live view stays on stderr)
   --report <file>       HTML report path (default swarmgate-loadtest.html); --no-report for none
   --no-report           write no report
   --help                show this help
+
+Example: a provider that throttles with no header, 60 requests a minute:
+  swarmgate loadtest --scenario medium --provider-limit together=60
+
+The summary ends with requests, 429s, 503s and other errors per provider (x-inference-provider;
+answers without it count under the pinned provider or "router").
 
 Exit codes: 0 done, 1 failure, 2 usage error, 130 interrupted (partial report written).`;
 
@@ -57,6 +72,7 @@ export async function loadtest(argv: readonly string[]): Promise<number> {
       ungoverned: { type: "boolean" },
       "max-tokens": { type: "string" },
       ...TARGET_FLAGS,
+      ...PROVIDER_FLAGS,
     },
     LOADTEST_USAGE,
   );
@@ -72,28 +88,37 @@ export async function loadtest(argv: readonly string[]): Promise<number> {
   const rampMs = durationFlag("ramp", values.ramp, u);
   if (durationMs !== undefined && durationMs <= 0)
     throw new UsageError("Expected `--duration` to be above 0", u);
+  const targetOptions = targetOptionsFromFlags(values, u);
+  const embedded = targetOptions.target === "sim" && targetOptions.url === undefined;
+  const choice = providerChoiceFromFlags(
+    values,
+    values.model ?? "meta-llama/Llama-3.1-8B-Instruct",
+    embedded,
+    u,
+  );
   const custom = concurrency !== undefined || durationMs !== undefined || rampMs !== undefined;
   const plan = {
     concurrency: concurrency ?? scenario.concurrency,
     durationMs: durationMs ?? scenario.durationMs,
     rampMs: rampMs ?? (concurrency !== undefined && values.scenario === undefined ? 0 : scenario.rampMs),
     governed: !values.ungoverned,
-    model: values.model ?? "meta-llama/Llama-3.1-8B-Instruct",
+    model: choice.model,
+    provider: choice.provider,
     maxTokens: numberFlag("max-tokens", values["max-tokens"], u, { min: 1, integer: true }) ?? 64,
   };
   if (plan.rampMs > plan.durationMs) throw new UsageError("Expected `--ramp` to be at most `--duration`", u);
-  const targetOptions = targetOptionsFromFlags(values, u);
   const tier: HuggingFaceTier = targetOptions.tier;
   const reportPath =
     values["no-report"] === true ? undefined : resolve(values.report ?? "swarmgate-loadtest.html");
 
-  const target = await openTarget(targetOptions);
+  const target = await openTarget({ ...targetOptions, providers: choice.limits });
   const interrupt = catchInterrupt();
   const scenarioLabel = custom && values.scenario === undefined ? "custom" : name;
   const startedAt = new Date().toISOString();
   const recorder = new Recorder({
     timeScale: target.timeScale,
     bucketMs: Math.max(1_000, Math.ceil(plan.durationMs / 240 / 1_000) * 1_000),
+    ...(plan.provider ? { provider: plan.provider } : {}),
   });
   const title = `swarmgate loadtest ${scenarioLabel}${plan.governed ? "" : " (ungoverned)"}`;
   const view = new LiveView(() => statusOf(recorder, title, plan.durationMs / 1000));
@@ -121,7 +146,7 @@ export async function loadtest(argv: readonly string[]): Promise<number> {
       concurrency: plan.concurrency,
       durationSeconds: plan.durationMs / 1000,
       rampSeconds: plan.rampMs / 1000,
-      model: plan.model,
+      model: plan.provider === undefined ? plan.model : `${plan.model}:${plan.provider}`,
       startedAt,
     },
     recording,
