@@ -221,10 +221,17 @@ async function waitForPort(port, child, ms = 5_000) {
 
 const NGINX_RATE = 20; // requests per wall second
 const NGINX_BURST = 10;
+// nginx children still running when the bench ends (an error, Ctrl-C) get SIGTERM: the
+// master then stops its worker too.
 const liveNginx = new Set();
 process.once("exit", () => {
-  for (const child of liveNginx) child.kill("SIGKILL");
+  for (const child of liveNginx) child.kill("SIGTERM");
 });
+for (const signal of ["SIGINT", "SIGTERM"])
+  process.once(signal, () => {
+    for (const child of liveNginx) child.kill("SIGTERM");
+    process.exit(128 + (signal === "SIGINT" ? 2 : 15));
+  });
 
 async function startNginx(o) {
   const { sim, close: closeSim } = await startSim({ spike: false, coldStart: false }, o);
@@ -772,8 +779,13 @@ export async function run({ argv = [] } = {}) {
     }
     const cal = await calibrate(up, o);
     const rows = [];
-    for (const clientName of clientNames)
-      rows.push(await runRow(upName, up, clientName, clients[clientName], o, cal));
+    try {
+      for (const clientName of clientNames)
+        rows.push(await runRow(upName, up, clientName, clients[clientName], o, cal));
+    } catch (error) {
+      console.log(`### ${upName}: skipped — could not start or measure it: ${error.message}\n`);
+      continue;
+    }
     console.log(table(upName, up, rows, o, cal));
     all.push(...rows);
   }
