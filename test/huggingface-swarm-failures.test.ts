@@ -21,7 +21,7 @@ afterEach(async () => {
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("governed swarms through upstream failures", () => {
-  it("opens the breaker in an outage, fails fast, and every agent's task completes once it is over", async () => {
+  it("opens the breaker in an outage, fails fast (waitForProbe off), and every agent's task completes once it is over", async () => {
     const timeScale = 100;
     sim = await startSimulator({
       timeScale,
@@ -43,6 +43,7 @@ describe("governed swarms through upstream failures", () => {
         volumeThreshold: 10,
         rollingWindowMs: 1_000,
         resetTimeoutMs: 200,
+        waitForProbe: false,
       },
       totalTimeoutMs: 60_000,
     });
@@ -92,6 +93,66 @@ describe("governed swarms through upstream failures", () => {
       sim: end,
       failFast,
       upstream503,
+      outcomes: stats.outcomes,
+      breakers: stats.breakers,
+    });
+  });
+
+  it("waits through an outage for the breaker's probe: no call is lost, no caller loops", async () => {
+    const timeScale = 100;
+    sim = await startSimulator({
+      timeScale,
+      seed: 23,
+      coldStart: false,
+      spike: false,
+      quotas: { pro: { inference: 100_000 } },
+      latency: { baseMs: 500, jitter: 0.2 },
+      tokensPerSecond: Number.POSITIVE_INFINITY,
+    });
+    governor = createGovernor({
+      name: "outage-wait",
+      headerTimeScale: timeScale,
+      concurrency: { initial: AGENTS, max: AGENTS, rampMs: 0 },
+      retry: { maxAttempts: 6, baseDelayMs: 20, maxDelayMs: 200 },
+      // The default: a call waits for the half-open probe instead of failing fast.
+      breaker: {
+        errorThresholdPercentage: 50,
+        volumeThreshold: 10,
+        rollingWindowMs: 1_000,
+        resetTimeoutMs: 200,
+      },
+      totalTimeoutMs: 60_000,
+    });
+    const hf = new GovernedInferenceClient("hf_test_pro", { governor, baseUrl: sim.url });
+    let successes = 0;
+    let opened = 0;
+    const states: string[] = [];
+    governor.on("breaker", ({ state }) => {
+      states.push(state);
+      if (state !== "open" || opened++ > 0) return;
+      setTimeout(() => sim?.inject({ outage: false }), 300).unref();
+    });
+    // A plain call per step: nothing to catch, nothing to try again.
+    const task = async (agent: number, step: number) => {
+      const out = await hf.chatCompletion({ model: LLAMA, messages: say(`agent ${agent} step ${step}`) });
+      if (++successes === 120) sim?.inject({ outage: true });
+      return out;
+    };
+    const result = await swarm(AGENTS, 6, task);
+    const end = counts(sim);
+    expect(result.rejected).toEqual([]);
+    expect(result.settlements).toBe(AGENTS * 6);
+    expect(opened).toBeGreaterThan(0);
+    expect(states).toContain("closed");
+    const stats = governor.stats();
+    expect(stats.outcomes.success).toBe(AGENTS * 6);
+    // Waiting callers sent nothing while the circuit was open: the probes and the attempts
+    // in flight when it opened are all the 503s.
+    expect(end.rejected503).toBeLessThan(AGENTS * 4);
+    expect(stats.calls.started).toBe(stats.calls.settled);
+    expect(stats.concurrency?.inFlight).toBe(0);
+    console.info("outage, waiting for the probe", {
+      sim: end,
       outcomes: stats.outcomes,
       breakers: stats.breakers,
     });

@@ -178,7 +178,12 @@ describe("spans and metrics through startTelemetry's SDK", () => {
     s.inject({ outage: true });
     const g = governor("breaker", {
       retry: false,
-      breaker: { volumeThreshold: 1, errorThresholdPercentage: 50, resetTimeoutMs: 60_000 },
+      breaker: {
+        volumeThreshold: 1,
+        errorThresholdPercentage: 50,
+        resetTimeoutMs: 60_000,
+        waitForProbe: false,
+      },
     });
     const call = () =>
       chat(g, { baseUrl: s.url, token: TOKEN, model: MODEL, provider: "together", prompt: "hi" });

@@ -49,7 +49,7 @@ export type Attempt<T> = (context: AttemptContext) => Promise<T> | T;
 /** The call-side hooks an attempt context reports to. */
 export interface AttemptHost {
   readonly callSignal: AbortSignal | undefined;
-  observe(response: ResponseLike): void;
+  observe(response: ResponseLike, info: CallInfo): void;
   reportUsage(usage: UsageReport): void;
   holdSlot(): () => void;
 }
@@ -78,7 +78,8 @@ export class AttemptContextImpl implements AttemptContext {
   // calls that use none of them allocate nothing.
   get observe(): (response: ResponseLike) => void {
     const host = this.#host;
-    this.#observe ??= (response) => host.observe(response);
+    const info = this.info;
+    this.#observe ??= (response) => host.observe(response, info);
     return this.#observe;
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BreakerRegistry, MAX_BREAKERS } from "./breaker.js";
+import { BreakerRegistry, MAX_BREAKERS } from "./breaker-registry.js";
 
 describe("BreakerRegistry", () => {
   it("keeps at most MAX_BREAKERS keys, dropping the oldest closed one and never an open one", async () => {
@@ -8,6 +8,7 @@ describe("BreakerRegistry", () => {
       resetTimeoutMs: 60_000,
       volumeThreshold: 1,
       rollingWindowMs: 10_000,
+      waitForProbe: false,
     };
     const registry = new BreakerRegistry(
       options,

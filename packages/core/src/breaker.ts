@@ -22,6 +22,8 @@ export interface BreakerOptions {
   readonly volumeThreshold: number;
   /** The rolling window over which failures are counted. @default 10_000 */
   readonly rollingWindowMs: number;
+  /** While open, a call waits for the half-open probe instead of failing fast (within its deadline). @default true */
+  readonly waitForProbe: boolean;
 }
 
 /** A breaker's state; `swarmgate.breaker.state` reports it as 0, 1, 2. */
@@ -102,6 +104,11 @@ export class Breaker {
     this.#now = now;
   }
 
+  /** Whether the breaker's state is shared with other processes (a remote store). */
+  get shared(): boolean {
+    return this.#shared !== undefined;
+  }
+
   get state(): BreakerState {
     if (this.#breaker.opened) return "open";
     return this.#breaker.halfOpen ? "half-open" : "closed";
@@ -180,60 +187,6 @@ export class Breaker {
   /** Stops the breaker's timers. */
   shutdown(): void {
     this.#breaker.shutdown();
-  }
-}
-
-/**
- * How many breakers a governor keeps: one per upstream key a call names (`provider`,
- * `breakerKey`), so a caller naming a new key per call must not grow it without bound.
- */
-export const MAX_BREAKERS = 1024;
-
-/**
- * The breakers of one governor, created on first use of each key. Past {@link MAX_BREAKERS}
- * keys, the oldest closed breaker is dropped (its counts start again if its key returns);
- * open and half-open ones are kept, so no key that is failing fast is forgotten.
- */
-export class BreakerRegistry {
-  readonly #breakers = new Map<string, Breaker>();
-
-  constructor(
-    readonly options: BreakerOptions,
-    readonly isFailure: (error: unknown) => boolean,
-    readonly onState: (key: string, state: BreakerState) => void,
-    readonly now: () => number,
-    readonly shared?: (key: string) => SharedBreaker | undefined,
-  ) {}
-
-  get(key: string): Breaker {
-    let breaker = this.#breakers.get(key);
-    if (!breaker) {
-      if (this.#breakers.size >= MAX_BREAKERS) this.#evict();
-      breaker = new Breaker(key, this.options, this.isFailure, this.onState, this.now, this.shared?.(key));
-      this.#breakers.set(key, breaker);
-    }
-    return breaker;
-  }
-
-  #evict(): void {
-    for (const [key, breaker] of this.#breakers) {
-      if (breaker.state !== "closed") continue;
-      breaker.shutdown();
-      this.#breakers.delete(key);
-      return;
-    }
-  }
-
-  /** Every breaker's state, by key. */
-  states(): Record<string, BreakerState> {
-    const out: Record<string, BreakerState> = {};
-    for (const [key, breaker] of this.#breakers) out[key] = breaker.state;
-    return out;
-  }
-
-  shutdown(): void {
-    for (const breaker of this.#breakers.values()) breaker.shutdown();
-    this.#breakers.clear();
   }
 }
 

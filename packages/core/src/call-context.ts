@@ -9,6 +9,7 @@ import type { Recovering } from "./compose.js";
 import type { DeadlineQueue } from "./deadline-queue.js";
 import type { Next, PolicyContext, Reporter, UsageTotals } from "./policy.js";
 import type { ThrottleSource } from "./semconv.js";
+import type { ServerFeedback } from "./server-feedback.js";
 import type { MetricLabels } from "./telemetry-labels.js";
 import { expectNumber, fail } from "./validate.js";
 
@@ -36,6 +37,7 @@ export abstract class CallContext implements Reporter {
   protected tick: number;
   protected wakeSleep: (() => void) | undefined;
   #hintMs: number | undefined;
+  #feedback: ServerFeedback | undefined;
   #usage: Usage | undefined;
   #lastError: unknown;
   #lastVerdict: ErrorVerdict | undefined;
@@ -72,6 +74,9 @@ export abstract class CallContext implements Reporter {
   get retryHintMs(): number | undefined {
     return this.#hintMs;
   }
+  get feedback(): ServerFeedback | undefined {
+    return this.#feedback;
+  }
   get deadlines(): DeadlineQueue {
     return this.host.deadlines;
   }
@@ -82,7 +87,10 @@ export abstract class CallContext implements Reporter {
 
   classify(error: unknown): ErrorVerdict {
     if (error === this.#lastError && this.#lastVerdict) return this.#lastVerdict;
-    const verdict = classifyWith(this.host.classifyError, error, !!this.callSignal?.aborted);
+    let verdict = classifyWith(this.host.classifyError, error, !!this.callSignal?.aborted);
+    const scale = this.host.headerTimeScale;
+    if (verdict.hintFrom === "body" && scale !== 1 && verdict.retryAfterMs !== undefined)
+      verdict = { ...verdict, retryAfterMs: verdict.retryAfterMs / scale };
     this.#lastError = error;
     this.#lastVerdict = verdict;
     return verdict;
@@ -94,10 +102,19 @@ export abstract class CallContext implements Reporter {
     return hint;
   }
 
-  /** Feeds a response's headers to the policies; keeps the wait it asks for (the retry's hint). */
-  observe(response: ResponseLike): void {
-    const hint = this.host.feedback(response, this.requestClass);
-    if (hint !== undefined) this.#hintMs = hint;
+  /**
+   * Feeds a response's headers to the policies (for the attempt's `info`, which a routing
+   * policy may have changed); keeps what they said and the wait it asks for (the retry's hint).
+   */
+  observe(response: ResponseLike, info: CallInfo = this.info): void {
+    const observed = this.host.feedback(response, info.requestClass ?? this.requestClass, info);
+    this.#feedback = observed.feedback;
+    if (observed.hintMs !== undefined) this.#hintMs = observed.hintMs;
+  }
+
+  /** A new attempt starts: what the previous one's response said is not this one's. */
+  protected forgetFeedback(): void {
+    this.#feedback = undefined;
   }
 
   reportUsage(usage: UsageReport): void {
@@ -113,17 +130,19 @@ export abstract class CallContext implements Reporter {
     if (usage.responseModel !== undefined) u.responseModel = usage.responseModel;
   }
 
-  sleep(ms: number): Promise<void> {
+  sleep(ms: number, until?: PromiseLike<unknown>): Promise<void> {
     return new Promise<void>((resolve) => {
       const handle = this.host.clock.setTimeout(() => {
-        this.wakeSleep = undefined;
+        if (this.wakeSleep === wake) this.wakeSleep = undefined;
         resolve();
       }, ms);
-      this.wakeSleep = () => {
+      const wake = () => {
         this.host.clock.clearTimeout(handle);
-        this.wakeSleep = undefined;
+        if (this.wakeSleep === wake) this.wakeSleep = undefined;
         resolve();
       };
+      this.wakeSleep = wake;
+      until?.then(wake, wake);
     });
   }
 

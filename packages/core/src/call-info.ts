@@ -16,6 +16,12 @@ export interface CallInfo {
   /** The cost to reserve from the credit budget (USD). @default budget.estimateUsd(info) ?? budget.defaultEstimateUsd */
   readonly estimatedCostUsd?: number;
   /**
+   * Tokens the call is expected to use (prompt estimate + `max_tokens`): what a token
+   * limit (a provider's tokens per minute) takes before the answer; reconciled with the
+   * reported usage after it. The Hugging Face adapters fill it in.
+   */
+  readonly estimatedTokens?: number;
+  /**
    * With `queue: "priority"`: callers with a higher priority are served first, FIFO within
    * a priority. @default 0
    */
@@ -44,6 +50,7 @@ export const CALL_INFO_KEYS: ReadonlySet<string> = new Set<keyof CallInfo>([
   "requestClass",
   "breakerKey",
   "estimatedCostUsd",
+  "estimatedTokens",
   "priority",
   "agent",
   "signal",
@@ -87,7 +94,7 @@ export function validateCallInfo(info: unknown): CallInfo {
       if (typeof value !== "string") fail(`info.${key}`, "a string", value);
     } else if (key === "signal") {
       if (!isSignal(value)) fail("info.signal", "an AbortSignal", value);
-    } else if (key === "estimatedCostUsd") expectNumber("info.estimatedCostUsd", value);
+    } else if (key === "estimatedCostUsd" || key === "estimatedTokens") expectNumber(`info.${key}`, value);
     else if (key === "priority") {
       if (typeof value !== "number" || !Number.isFinite(value))
         fail("info.priority", "a finite number", value);

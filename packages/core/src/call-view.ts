@@ -9,6 +9,7 @@ import type {
   Reporter,
   UsageTotals,
 } from "./policy.js";
+import type { ServerFeedback } from "./server-feedback.js";
 
 /**
  * @internal The same call seen with other call info (`ctx.withInfo(changes)`): a routing
@@ -50,6 +51,9 @@ export class CallView implements PipelineContext {
   get retryHintMs(): number | undefined {
     return this.#call.retryHintMs;
   }
+  get feedback(): ServerFeedback | undefined {
+    return this.#call.feedback;
+  }
   get estimatedCostUsd(): number | undefined {
     return this.#call.estimatedCostUsd;
   }
@@ -65,8 +69,8 @@ export class CallView implements PipelineContext {
   takeRetryHint(): number | undefined {
     return this.#call.takeRetryHint();
   }
-  sleep(ms: number): Promise<void> {
-    return this.#call.sleep(ms);
+  sleep(ms: number, until?: PromiseLike<unknown>): Promise<void> {
+    return this.#call.sleep(ms, until);
   }
   onAttemptEnd<K>(listener: AttemptEndListener<K>, token: K): void {
     this.#call.onAttemptEnd(listener, token);

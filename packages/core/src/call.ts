@@ -124,6 +124,7 @@ export class Call<T>
       previous.end(true, undefined); // refused before its function ran: what it held goes back
     }
     this.#run = new AttemptRun<unknown>(this, ++this.#attempt, ctx);
+    this.forgetFeedback();
     try {
       return inner(ctx);
     } catch (error) {

@@ -1,9 +1,11 @@
+import { readBodyHint } from "./body-hint.js";
 import { isSwarmgateError } from "./errors.js";
 
 /** Why an attempt failed, as far as retrying and the breaker are concerned. */
 export type FailureReason =
   | "rate_limited" // 429
   | "overloaded" // 503
+  | "loading" // 503 while the model loads (a cold start): a wait, not a failure of the upstream
   | "server_error" // other 5xx
   | "network" // connection reset, refused, DNS, socket hang-up
   | "timeout" // the attempt timed out
@@ -24,6 +26,12 @@ export interface ErrorVerdict {
   readonly status?: number | undefined;
   /** Milliseconds the server asked to wait, when it said. */
   readonly retryAfterMs?: number | undefined;
+  /**
+   * Where `retryAfterMs` comes from when the error answer's body said it ("try again in
+   * 11.4s", `estimated_time`): a server duration, which a time-compressing simulator speaks
+   * in its own seconds (see `headerTimeScale`).
+   */
+  readonly hintFrom?: "body" | undefined;
 }
 
 const networkCodes = new Set([
@@ -79,7 +87,9 @@ function isNetworkError(error: unknown): boolean {
 /**
  * The default classification of a failed attempt (DESIGN.md): 429, 503, other 5xx, network
  * errors and attempt timeouts are retried; 4xx and 402 are not; 429 and 4xx never count
- * against the breaker.
+ * against the breaker. A 503 whose body says the model is loading (a cold start,
+ * `estimated_time`) is `loading`: retried after the estimate, never a breaker failure. A body
+ * that says "try again in 11.4s" gives the wait when no header did.
  */
 export function classifyError(error: unknown, aborted: boolean): ErrorVerdict {
   try {
@@ -137,10 +147,43 @@ export function isFinal(error: unknown): boolean {
   return typeof error === "object" && error !== null && (error as Record<symbol, unknown>)[FINAL] === true;
 }
 
+// The body of an error answer, where the usual clients keep it: `@huggingface/inference`'s
+// `httpResponse.body`, a `body` or `response.data` (axios). Read only for 429 and 503.
+function bodyOf(error: unknown): unknown {
+  const e = error as Record<string, unknown>;
+  return (
+    (e.httpResponse as Record<string, unknown> | undefined)?.body ??
+    e.body ??
+    (e.response as Record<string, unknown> | undefined)?.data
+  );
+}
+
+// A 429 or 503 whose body says when to come back, or that the model is loading.
+function waitVerdict(
+  error: unknown,
+  status: 429 | 503,
+  retryAfterMs: number | undefined,
+): ErrorVerdict | undefined {
+  const hint = readBodyHint(bodyOf(error));
+  if (hint === undefined) return undefined;
+  const fromBody = retryAfterMs === undefined && hint.retryAfterMs !== undefined;
+  const wait = fromBody ? { retryAfterMs: hint.retryAfterMs, hintFrom: "body" as const } : { retryAfterMs };
+  if (status === 503 && hint.loading)
+    return { reason: "loading", retryable: true, breakerFailure: false, status, ...wait };
+  if (status === 429)
+    return { reason: "rate_limited", retryable: true, breakerFailure: false, status, ...wait };
+  return { reason: "overloaded", retryable: true, breakerFailure: true, status, ...wait };
+}
+
 function classifyAny(error: unknown, aborted: boolean): ErrorVerdict {
   if (aborted || (error instanceof Error && error.name === "AbortError"))
     return { reason: "aborted", retryable: false, breakerFailure: false };
   const retryAfterMs = isSwarmgateError(error) ? error.retryAfterMs : undefined;
+  const loading = isSwarmgateError(error) && (error as { loading?: unknown }).loading === true;
+  const hintFrom =
+    isSwarmgateError(error) && (error as { hintFromBody?: unknown }).hintFromBody === true
+      ? ("body" as const)
+      : undefined;
   if (isSwarmgateError(error) && error.code === "timeout")
     return { reason: "timeout", retryable: true, breakerFailure: true };
   if (isSwarmgateError(error) && error.code === "budget_exceeded")
@@ -148,11 +191,31 @@ function classifyAny(error: unknown, aborted: boolean): ErrorVerdict {
   const status = statusOf(error);
   if (status !== undefined) {
     if (status === 429)
-      return { reason: "rate_limited", retryable: true, breakerFailure: false, status, retryAfterMs };
+      return (
+        waitVerdict(error, 429, retryAfterMs) ?? {
+          reason: "rate_limited",
+          retryable: true,
+          breakerFailure: false,
+          status,
+          retryAfterMs,
+          hintFrom,
+        }
+      );
     if (status === 402)
       return { reason: "credits_exhausted", retryable: false, breakerFailure: false, status };
+    if (status === 503 && loading)
+      return { reason: "loading", retryable: true, breakerFailure: false, status, retryAfterMs, hintFrom };
     if (status === 503)
-      return { reason: "overloaded", retryable: true, breakerFailure: true, status, retryAfterMs };
+      return (
+        waitVerdict(error, 503, retryAfterMs) ?? {
+          reason: "overloaded",
+          retryable: true,
+          breakerFailure: true,
+          status,
+          retryAfterMs,
+          hintFrom,
+        }
+      );
     if (status >= 500)
       return { reason: "server_error", retryable: true, breakerFailure: true, status, retryAfterMs };
     if (status === 408) return { reason: "timeout", retryable: true, breakerFailure: true, status };

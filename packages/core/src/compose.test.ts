@@ -36,7 +36,7 @@ const recording = (name: string, log: string[]): Policy => ({
 });
 
 describe("the pipeline", () => {
-  it("is budget → retry → breaker → quota → concurrency → attempt-timeout by default", () => {
+  it("is budget → retry → breaker → upstream → quota → concurrency → attempt-timeout by default", () => {
     const { governor } = setup({
       budget: { monthlyUsd: 1 },
       quotas: { inference: [{ limit: 5, windowMs: 1_000 }] },
@@ -45,14 +45,14 @@ describe("the pipeline", () => {
       "budget",
       "retry",
       "breaker",
+      "upstream",
       "quota",
       "concurrency",
       "attempt-timeout",
     ]);
-    expect(setup({ breaker: false, concurrency: false }).governor.policies.map((p) => p.name)).toEqual([
-      "retry",
-      "attempt-timeout",
-    ]);
+    expect(
+      setup({ breaker: false, concurrency: false, upstream: false }).governor.policies.map((p) => p.name),
+    ).toEqual(["retry", "attempt-timeout"]);
   });
 
   it("runs policies outer to inner and unwinds inner to outer", async () => {
@@ -83,6 +83,7 @@ describe("the pipeline", () => {
       "retry",
       "spy",
       "breaker",
+      "upstream",
       "concurrency",
       "attempt-timeout",
     ]);
@@ -231,7 +232,7 @@ describe("the policies and queue options", () => {
     [
       "a policy without execute",
       { policies: (d) => [...d, { name: "nope" } as never] },
-      /Expected `policies\[3\] \("nope"\)\.execute` to be a function/,
+      /Expected `policies\[4\] \("nope"\)\.execute` to be a function/,
     ],
     [
       "a hook that is not a function",

@@ -20,7 +20,8 @@ export interface ConcurrencyOptions {
   /**
    * AIMD for upstreams whose concurrency limit is not published: the limit is multiplied by
    * `decrease` on each overload (503, attempt timeout) and grows by one per limit's worth of
-   * successes, never above `max` nor below `min`. `false` turns it off. @default false
+   * successes, never above `max` nor below `min` (a cold start's 503 is a wait, not an
+   * overload). `false` turns it off. @default { decrease: 0.7, min: 1 }
    */
   readonly adaptive: false | { readonly decrease: number; readonly min: number };
   /** How often to look for slots freed by other processes when the store is remote. @default 50 */
@@ -40,6 +41,9 @@ export class ConcurrencyLimiter {
   #rampStart: number;
   #ceiling: number;
   #successes = 0;
+  // The limit before the latest run of AIMD cuts, and the one to resume at after an outage.
+  #beforeCuts: number | undefined;
+  #resumeAt: number | undefined;
   #timer: TimerHandle | undefined;
   #pumping = false;
   #again = false;
@@ -108,15 +112,40 @@ export class ConcurrencyLimiter {
     else if (this.#queue.length > 0) void this.#pump();
   }
 
-  /** Starts the ramp again from `initial` (after the breaker closes). */
+  /** Starts the ramp again from `initial`. */
   restartRamp(): void {
     this.#rampStart = this.#clock.now();
+  }
+
+  /** A breaker opened: the limit before the outage's overload cuts is the one to come back to. */
+  outageBegan(): void {
+    this.#resumeAt ??= this.#beforeCuts ?? this.limit();
+  }
+
+  /**
+   * The breaker closed again (its probe succeeded): the flow resumes at the limit it had
+   * before the outage, without a new ramp from `initial`; AIMD corrects it from there.
+   */
+  outageEnded(): void {
+    const resume = this.#resumeAt;
+    if (resume === undefined) return;
+    this.#resumeAt = undefined;
+    this.#beforeCuts = undefined;
+    const { initial, max, rampMs } = this.#options;
+    this.#ceiling = Math.max(this.#ceiling, resume);
+    // Move the ramp's start back so that its value now is at least `resume`.
+    if (max > initial && rampMs > 0) {
+      const progress = Math.min(1, Math.max(0, (resume - initial) / (max - initial)));
+      this.#rampStart = Math.min(this.#rampStart, this.#clock.now() - progress * rampMs);
+    }
+    if (this.#queue.length > 0) void this.#pump();
   }
 
   /** AIMD decrease on an overload signal (503, attempt timeout). */
   overloaded(): void {
     const adaptive = this.#options.adaptive;
     if (!adaptive) return;
+    this.#beforeCuts ??= this.limit();
     this.#ceiling = Math.max(adaptive.min, Math.floor(this.limit() * adaptive.decrease));
     this.#successes = 0;
   }
@@ -127,6 +156,7 @@ export class ConcurrencyLimiter {
     if (++this.#successes >= this.#ceiling) {
       this.#successes = 0;
       this.#ceiling = Math.min(this.#options.max, this.#ceiling + 1);
+      if (this.#beforeCuts !== undefined && this.#ceiling >= this.#beforeCuts) this.#beforeCuts = undefined;
       if (this.#queue.length > 0) void this.#pump();
     }
   }

@@ -1,3 +1,4 @@
+import type { BodyHint } from "./body-hint.js";
 import { redact, redactError } from "./redact.js";
 
 const marker = Symbol.for("swarmgate.error");
@@ -131,13 +132,27 @@ export class UpstreamError extends SwarmgateError {
   constructor(
     message: string,
     readonly status: number,
-    options?: { cause?: unknown; retryAfterMs?: number | undefined; requestId?: string | undefined },
+    options?: {
+      cause?: unknown;
+      retryAfterMs?: number | undefined;
+      requestId?: string | undefined;
+      /** What the answer's body said (see `readBodyHint`): a wait, or a model still loading. */
+      bodyHint?: BodyHint | undefined;
+    },
   ) {
-    super(message, options);
+    const hint = options?.bodyHint;
+    const fromBody = options?.retryAfterMs === undefined && hint?.retryAfterMs !== undefined;
+    super(message, { ...options, retryAfterMs: options?.retryAfterMs ?? hint?.retryAfterMs });
     this.requestId = options?.requestId;
+    this.loading = hint?.loading === true;
+    this.hintFromBody = fromBody;
   }
   /** The upstream's request id, when it sent one. */
   readonly requestId: string | undefined;
+  /** A 503 whose body said the model is loading (a cold start). */
+  readonly loading: boolean;
+  /** `retryAfterMs` comes from the body, in the server's own seconds (see `headerTimeScale`). */
+  readonly hintFromBody: boolean;
 }
 
 /** The governor was closed while the call was waiting, or before it started. */

@@ -22,6 +22,11 @@ export interface GovernorEvents {
   }) => void;
   /** A breaker changed state. */
   breaker: (event: { readonly key: string; readonly state: BreakerState }) => void;
+  /**
+   * An upstream answered 429 without stating any limit, and the admission rate learned for
+   * it was cut to `ratePerSecond` (it climbs back while answers succeed).
+   */
+  upstreamRate: (event: { readonly key: string; readonly ratePerSecond: number }) => void;
   /** A call settled (for a held stream: when the stream ended). */
   callEnd: (event: {
     readonly outcome: Outcome;

@@ -1,4 +1,5 @@
 import type { ResponseLike } from "./attempt-context.js";
+import type { CallInfo } from "./call-info.js";
 import type { Clock } from "./clock.js";
 import type { Policy } from "./policy.js";
 import { readServerFeedback, type ServerFeedback } from "./server-feedback.js";
@@ -12,7 +13,14 @@ function scaleFeedback(feedback: ServerFeedback, scale: number): ServerFeedback 
     status: feedback.status,
     retryAfterMs: ms(feedback.retryAfterMs),
     limits: feedback.limits.map((l) => ({ ...l, resetMs: ms(l.resetMs), windowMs: ms(l.windowMs) })),
+    upstream: feedback.upstream.map((l) => ({ ...l, resetMs: ms(l.resetMs) })),
   };
+}
+
+/** What one observed response taught: its feedback, and the wait it implies for a 429 or 503. */
+export interface Observed {
+  readonly feedback: ServerFeedback;
+  readonly hintMs: number | undefined;
 }
 
 /**
@@ -25,15 +33,15 @@ export function feedbackDispatcher(
   policies: readonly Policy[],
   clock: Clock,
   headerTimeScale: number,
-): (response: ResponseLike, requestClass: string) => number | undefined {
+): (response: ResponseLike, requestClass: string, info: CallInfo) => Observed {
   const learners = policies.filter((p) => p.learn !== undefined);
-  return (response, requestClass) => {
+  return (response, requestClass, info) => {
     const feedback = scaleFeedback(readServerFeedback(response, clock.now()), headerTimeScale);
     let hint: number | undefined;
     for (const policy of learners) {
       let wait: number | undefined;
       try {
-        wait = policy.learn!(feedback, requestClass);
+        wait = policy.learn!(feedback, requestClass, info);
       } catch {
         // a policy that fails to learn must not fail the call that observed
       }
@@ -41,6 +49,6 @@ export function feedbackDispatcher(
     }
     if (feedback.retryAfterMs !== undefined)
       hint = Math.min(feedback.retryAfterMs, Math.max(hint ?? 0, MAX_SERVER_WAIT_MS));
-    return feedback.status === 429 || feedback.status === 503 ? hint : undefined;
+    return { feedback, hintMs: feedback.status === 429 || feedback.status === 503 ? hint : undefined };
   };
 }

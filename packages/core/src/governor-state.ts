@@ -1,13 +1,15 @@
 import type { ActiveCalls } from "./active-calls.js";
 import type { BreakerState } from "./breaker.js";
 import { breakerStateValue } from "./breaker.js";
-import type { Policy, PolicySnapshot, PolicyState } from "./policy.js";
+import type { Policy, PolicySnapshot, PolicyState, UpstreamSnapshot } from "./policy.js";
 import type { WindowSnapshot } from "./quota-store.js";
 import type { GovernorStats, StatsRecorder } from "./stats.js";
 
 /** The store's view of quotas and credits, for dashboards and CLIs. */
 export interface GovernorSnapshot {
   readonly windows: Readonly<Record<string, readonly WindowSnapshot[]>>;
+  /** What was learned per upstream key (see `PolicySnapshot.upstreams`). */
+  readonly upstreams: NonNullable<PolicySnapshot["upstreams"]>;
   readonly credits:
     | {
         readonly spentUsd: number;
@@ -63,14 +65,16 @@ export function governorStats(
 /** `governor.snapshot()`: every policy's view of the store, merged. */
 export async function governorSnapshot(policies: readonly Policy[], now: number): Promise<GovernorSnapshot> {
   const windows: Record<string, readonly WindowSnapshot[]> = {};
+  const upstreams: Record<string, UpstreamSnapshot> = {};
   let credits: PolicySnapshot["credits"];
   for (const policy of policies) {
     if (!policy.snapshot) continue;
     const part = await policy.snapshot(now);
     Object.assign(windows, part.windows);
+    Object.assign(upstreams, part.upstreams);
     credits ??= part.credits;
   }
-  return { windows, credits };
+  return { windows, upstreams, credits };
 }
 
 /** The breaker states as the `swarmgate.breaker.state` gauge reports them (0, 1, 2). */

@@ -144,25 +144,74 @@ describe("governor.run", () => {
     expect(calls).toBe(1);
   });
 
-  it("gives up after maxAttempts with the last error, a 429 as ThrottledError", async () => {
+  it("gives up after maxThrottledAttempts 429s, as ThrottledError, and after maxAttempts other failures", async () => {
+    const { clock, governor } = setup({
+      retry: { maxAttempts: 3, maxThrottledAttempts: 5, random: () => 0, budget: false },
+    });
+    const failing = (status: number) => {
+      let calls = 0;
+      const call = governor
+        .run(async () => {
+          calls++;
+          throw new UpstreamError(`HTTP ${status}`, status, { retryAfterMs: 10 });
+        })
+        .catch((e: unknown) => e);
+      return { call, calls: () => calls };
+    };
+    const throttled = failing(429);
+    await clock.runAll();
+    const error = await throttled.call;
+    expect(throttled.calls()).toBe(5);
+    expect(isThrottledError(error)).toBe(true);
+    expect((error as Error).cause).toBeInstanceOf(UpstreamError);
+    expect(governor.stats().outcomes.rate_limited).toBe(1);
+    const overloaded = failing(503);
+    await clock.runAll();
+    expect(((await overloaded.call) as UpstreamError).status).toBe(503);
+    expect(overloaded.calls()).toBe(3);
+  });
+
+  it("a throttle does not spend one of maxAttempts: 429s between 503s still leave three 503 attempts", async () => {
     const { clock, governor } = setup({ retry: { maxAttempts: 3, random: () => 0, budget: false } });
+    const answers = [503, 429, 429, 503, 429, 503];
     let calls = 0;
     const call = governor
       .run(async () => {
         calls++;
-        throw httpError(429);
+        const status = answers.shift()!;
+        throw new UpstreamError(`HTTP ${status}`, status, { retryAfterMs: 10 });
       })
       .catch((e: unknown) => e);
     await clock.runAll();
-    const error = await call;
-    expect(calls).toBe(3);
-    expect(isThrottledError(error)).toBe(true);
-    expect((error as Error).cause).toBeInstanceOf(UpstreamError);
-    expect(governor.stats().outcomes.rate_limited).toBe(1);
+    expect(((await call) as UpstreamError).status).toBe(503);
+    expect(calls).toBe(6);
   });
 
-  it("stops retrying when the swarm-wide retry budget is spent", async () => {
+  it("paces retries past the swarm-wide retry budget instead of failing the call", async () => {
     const { clock, governor } = setup({
+      retry: { maxAttempts: 6, random: () => 0, budget: { ratio: 0, minRetries: 2, windowMs: 10_000 } },
+    });
+    const starts: number[] = [];
+    const t0 = clock.now();
+    const call = governor
+      .run(async () => {
+        starts.push(clock.now() - t0);
+        if (starts.length < 6) throw httpError(503);
+        return "sixth";
+      })
+      .catch((e: unknown) => e);
+    await clock.runAll();
+    expect(await call).toBe("sixth");
+    // No 10-second window holds more than the budget's two retries.
+    const retries = starts.slice(1);
+    for (const at of retries)
+      expect(retries.filter((t) => t >= at && t < at + 10_000).length).toBeLessThanOrEqual(2);
+    expect(retries.at(-1)!).toBeGreaterThanOrEqual(20_000);
+  });
+
+  it("fails a retry past the budget when the budget has no room before the call's deadline", async () => {
+    const { clock, governor } = setup({
+      totalTimeoutMs: 5_000,
       retry: { maxAttempts: 10, random: () => 0, budget: { ratio: 0, minRetries: 2, windowMs: 10_000 } },
     });
     let calls = 0;
@@ -367,11 +416,13 @@ describe("breaker", () => {
       name: "breaker",
       retry: false,
       concurrency: false,
+      upstream: false,
       breaker: {
         volumeThreshold: 4,
         errorThresholdPercentage: 50,
         resetTimeoutMs: 10_000,
         rollingWindowMs: 60_000,
+        waitForProbe: false,
       },
     });
     governors.push(governor);
@@ -404,26 +455,32 @@ describe("breaker", () => {
     expect(governor.stats().breakers.p).toBe("closed");
   });
 
-  it("re-enters slow start when the breaker closes", async () => {
+  it("resumes at the limit before the outage when the breaker closes, not with a new ramp", async () => {
     vi.useFakeTimers({ now: Date.UTC(2026, 10, 22) });
     const governor = createGovernor({
       name: "ramp",
       retry: false,
-      concurrency: { initial: 2, max: 20, rampMs: 1_000 },
+      concurrency: { initial: 2, max: 20, rampMs: 1_000, adaptive: { decrease: 0.5, min: 1 } },
       breaker: {
-        volumeThreshold: 1,
+        volumeThreshold: 3,
         errorThresholdPercentage: 10,
         resetTimeoutMs: 5_000,
         rollingWindowMs: 60_000,
+        waitForProbe: false,
       },
     });
     governors.push(governor);
     await vi.advanceTimersByTimeAsync(2_000);
     expect(governor.stats().concurrency?.limit).toBe(20);
-    await governor.run(async () => Promise.reject(httpError(502))).catch(() => {});
+    // The outage's 503s cut the limit (20 → 10 → 5 → 2) before the breaker opens.
+    for (let i = 0; i < 3; i++)
+      await governor.run(async () => Promise.reject(httpError(503))).catch(() => {});
+    expect(governor.stats().breakers.inference).toBe("open");
+    expect(governor.stats().concurrency?.limit).toBe(2);
     await vi.advanceTimersByTimeAsync(5_000);
     await governor.run(async () => "probe");
-    expect(governor.stats().concurrency?.limit).toBe(2);
+    expect(governor.stats().breakers.inference).toBe("closed");
+    expect(governor.stats().concurrency?.limit).toBe(20);
   });
 });
 

@@ -45,8 +45,15 @@ export interface Governor {
    * rejected promise before the call exists.
    */
   run<T>(fn: Attempt<T>, info?: CallInfo): Promise<T>;
-  /** Feeds a response's `RateLimit`, `RateLimit-Policy` and `Retry-After` headers to the windows. */
-  observe(response: ResponseLike, info?: { readonly requestClass?: string }): void;
+  /**
+   * Feeds a response's `RateLimit`, `RateLimit-Policy`, `Retry-After` and provider limit
+   * headers to the windows; `info` names the request class and the upstream (provider) it
+   * came from.
+   */
+  observe(
+    response: ResponseLike,
+    info?: Pick<CallInfo, "requestClass" | "provider" | "breakerKey" | "model">,
+  ): void;
   /** Counters, latency percentiles and current state, synchronously. */
   stats(): GovernorStats;
   /** The store's view of every window and of the credits. */
@@ -106,6 +113,7 @@ export function createGovernor(options: GovernorOptions = {}): Governor {
     classifyError: o.classifyError,
     events,
     creditsExhausted,
+    headerTimeScale: o.headerTimeScale,
   };
   const defaults = defaultPolicies(o, kit);
   const policies = Object.freeze(
@@ -130,6 +138,7 @@ export function createGovernor(options: GovernorOptions = {}): Governor {
     active,
     creditsExhausted,
     classifyError: o.classifyError,
+    headerTimeScale: o.headerTimeScale,
     pipeline: compose(policies, invokeCall),
     describers: policies.filter((p) => p.describe !== undefined),
     feedback,
@@ -173,7 +182,7 @@ export function createGovernor(options: GovernorOptions = {}): Governor {
       return new Call(host, fn, info).promise;
     },
     observe(response, info) {
-      feedback(response, info?.requestClass ?? o.defaultRequestClass);
+      feedback(response, info?.requestClass ?? o.defaultRequestClass, (info ?? {}) as CallInfo);
     },
     stats: () => governorStats(o.name, stats, active, policies),
     snapshot: () => governorSnapshot(policies, clock.now()),

@@ -50,6 +50,8 @@ export { concurrencyPolicy } from "./policies/concurrency.js";
 export type { QuotaPolicyOptions } from "./policies/quota.js";
 export { quotaPolicy } from "./policies/quota.js";
 export { retryPolicy } from "./policies/retry.js";
+export type { UpstreamOptions } from "./policies/upstream.js";
+export { MAX_UPSTREAM_KEYS, upstreamPolicy } from "./policies/upstream.js";
 export type {
   AttemptEndListener,
   CallEndListener,
@@ -60,6 +62,7 @@ export type {
   PolicySnapshot,
   PolicyState,
   Reporter,
+  UpstreamSnapshot,
   UsageTotals,
 } from "./policy.js";
 export type { HuggingFacePresetOptions, HuggingFaceTier } from "./presets.js";

@@ -68,6 +68,10 @@ class MemoryWindowGroup implements WindowGroup {
   snapshot(now: number): readonly WindowSnapshot[] {
     return this.#windows.map((w) => w.snapshot(now));
   }
+
+  learnBurst(answered: boolean, now: number): void {
+    for (const window of this.#windows) window.learnBurst(answered, now);
+  }
 }
 
 // A lease is an object with a flag rather than an id in a set: releasing is O(1) with no

@@ -4,6 +4,7 @@ import type { BudgetOptions } from "./budget.js";
 import type { ErrorVerdict } from "./classify.js";
 import { type Clock, systemClock } from "./clock.js";
 import type { ConcurrencyOptions } from "./concurrency.js";
+import { followWindows } from "./follow-windows.js";
 import { memoryStore } from "./memory-store.js";
 import type { Policy, PolicyKit } from "./policy.js";
 import {
@@ -11,12 +12,14 @@ import {
   resolveBudget,
   resolveConcurrency,
   resolveRetry,
+  resolveUpstream,
   resolveWindows,
 } from "./policy-options.js";
 import { QUEUE_KINDS, type QueueKind } from "./queues/wait-queue.js";
 import type { QuotaStore, WindowSpec } from "./quota-store.js";
 import type { RetryOptions } from "./retry.js";
 import type { TelemetryOptions } from "./telemetry-options.js";
+import type { UpstreamOptions } from "./upstream-options.js";
 import {
   expectDuration,
   expectFunction,
@@ -36,8 +39,12 @@ export interface WindowOptions {
   readonly windowMs: number;
   /** @default "fixed" */
   readonly kind?: "fixed" | "sliding";
-  /** Token-bucket smoothing: at most `burst` permits at once, then the window's average rate. */
-  readonly smoothing?: { readonly burst: number };
+  /**
+   * Token-bucket smoothing: at most `burst` permits at once, then the window's average rate;
+   * with `widen` (default true) the burst grows while answers come and narrows back at a
+   * 429 or 503 (`WindowSpec.smoothing`).
+   */
+  readonly smoothing?: { readonly burst: number; readonly widen?: boolean };
 }
 
 /** Options of {@link createGovernor}. Every field is optional; `presets.huggingface()` fills the HF ones. */
@@ -62,6 +69,12 @@ export interface GovernorOptions {
   readonly retry?: Partial<RetryOptions> | false;
   /** Circuit breakers (opossum), one per breaker key; `false` for none. */
   readonly breaker?: Partial<BreakerOptions> | false;
+  /**
+   * Limits per upstream (the provider behind the router): learned from its own headers,
+   * from 429s that state nothing (an admission rate, AIMD) and from "wait" hints and cold
+   * starts; `false` for none. @default {} (on)
+   */
+  readonly upstream?: Partial<UpstreamOptions> | false;
   /** Monthly credit budget (USD); absent for none. */
   readonly budget?: Partial<BudgetOptions> & { readonly monthlyUsd: number };
   /**
@@ -96,7 +109,7 @@ export interface GovernorOptions {
   readonly queue?: QueueKind;
   /**
    * Inserts, removes, reorders or replaces policies: called once with the default pipeline
-   * (budget → retry → breaker → quota → concurrency → attempt-timeout, minus those turned
+   * (budget → retry → breaker → upstream → quota → concurrency → attempt-timeout, minus those turned
    * off) and a kit to build policies with; returns the pipeline to use, outer to inner.
    * @default (defaults) => defaults
    */
@@ -115,6 +128,7 @@ export interface ResolvedOptions {
   readonly concurrencyClasses: ReadonlySet<string>;
   readonly retry: RetryOptions;
   readonly breaker: BreakerOptions | false;
+  readonly upstream: UpstreamOptions | false;
   readonly budget: BudgetOptions | undefined;
   readonly creditsReprobeMs: number;
   readonly attemptTimeoutMs: number;
@@ -139,6 +153,7 @@ export const GOVERNOR_OPTION_KEYS: ReadonlySet<string> = new Set<keyof GovernorO
   "concurrencyClasses",
   "retry",
   "breaker",
+  "upstream",
   "budget",
   "attemptTimeoutMs",
   "totalTimeoutMs",
@@ -162,8 +177,10 @@ export function resolveOptions(input: GovernorOptions = {}): ResolvedOptions {
     quotas.set(requestClass, resolveWindows(`quotas.${requestClass}`, list));
 
   const concurrency = o.concurrency === false ? false : resolveConcurrency(o.concurrency);
-  const retry = resolveRetry(o.retry);
-  const breaker = o.breaker === false ? false : resolveBreaker(o.breaker);
+  const follow = followWindows(quotas);
+  const retry = resolveRetry(follow.retry(o.retry));
+  const breaker = o.breaker === false ? false : resolveBreaker(follow.breaker(o.breaker));
+  const upstream = o.upstream === false ? false : resolveUpstream(o.upstream);
   const budget = o.budget === undefined ? undefined : resolveBudget(o.budget);
   const queue = expectOneOf("queue", o.queue ?? "fifo", QUEUE_KINDS);
   const policies =
@@ -212,6 +229,7 @@ export function resolveOptions(input: GovernorOptions = {}): ResolvedOptions {
     concurrencyClasses: new Set(concurrencyClasses),
     retry,
     breaker,
+    upstream,
     budget,
     creditsReprobeMs: expectDuration("creditsReprobeMs", o.creditsReprobeMs ?? 300_000, 1, true),
     attemptTimeoutMs: expectDuration("attemptTimeoutMs", o.attemptTimeoutMs ?? 120_000, 1, true),

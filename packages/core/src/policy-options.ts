@@ -3,6 +3,7 @@ import type { BudgetOptions } from "./budget.js";
 import type { ConcurrencyOptions } from "./concurrency.js";
 import type { WindowSpec } from "./quota-store.js";
 import type { RetryOptions } from "./retry.js";
+import type { UpstreamOptions } from "./upstream-options.js";
 import {
   expectDuration,
   expectFunction,
@@ -23,11 +24,12 @@ const concurrencyDefaults: ConcurrencyOptions = {
   max: 50,
   rampMs: 180_000,
   maxQueue: 10_000,
-  adaptive: false,
+  adaptive: { decrease: 0.7, min: 1 },
   pollMs: 50,
 };
 const retryDefaults: RetryOptions = {
   maxAttempts: 6,
+  maxThrottledAttempts: 20,
   baseDelayMs: 1_000,
   maxDelayMs: 30_000,
   budget: { ratio: 0.2, minRetries: 10, windowMs: 10_000 },
@@ -38,18 +40,72 @@ const breakerDefaults: BreakerOptions = {
   resetTimeoutMs: 30_000,
   volumeThreshold: 10,
   rollingWindowMs: 10_000,
+  waitForProbe: true,
 };
 
 // The keys each options object may have: any other is refused, naming the closest of these.
 const keys = (...names: string[]): ReadonlySet<string> => new Set(names);
 const WINDOW_KEYS = keys("name", "limit", "windowMs", "kind", "smoothing");
-const SMOOTHING_KEYS = keys("burst");
+const SMOOTHING_KEYS = keys("burst", "widen");
 const CONCURRENCY_KEYS = keys("initial", "max", "rampMs", "maxQueue", "adaptive", "pollMs");
 const ADAPTIVE_KEYS = keys("decrease", "min");
-const RETRY_KEYS = keys("maxAttempts", "baseDelayMs", "maxDelayMs", "budget", "random");
+const RETRY_KEYS = keys(
+  "maxAttempts",
+  "maxThrottledAttempts",
+  "baseDelayMs",
+  "maxDelayMs",
+  "budget",
+  "random",
+);
 const RETRY_BUDGET_KEYS = keys("ratio", "minRetries", "windowMs");
-const BREAKER_KEYS = keys("errorThresholdPercentage", "resetTimeoutMs", "volumeThreshold", "rollingWindowMs");
+const BREAKER_KEYS = keys(
+  "errorThresholdPercentage",
+  "resetTimeoutMs",
+  "volumeThreshold",
+  "rollingWindowMs",
+  "waitForProbe",
+);
 const BUDGET_KEYS = keys("monthlyUsd", "defaultEstimateUsd", "estimateUsd");
+
+const upstreamDefaults: UpstreamOptions = {
+  learnRate: true,
+  decrease: 0.7,
+  minRatePerSecond: 0.05,
+  burstMs: 250,
+  maxPauseMs: 300_000,
+  loadingPauseMs: 5_000,
+  key: undefined,
+  tokens: undefined,
+};
+
+/** The keys of the upstream policy's options (`upstream`). */
+export const UPSTREAM_POLICY_KEYS = keys(
+  "learnRate",
+  "decrease",
+  "minRatePerSecond",
+  "burstMs",
+  "maxPauseMs",
+  "loadingPauseMs",
+  "key",
+  "tokens",
+);
+
+/** Upstream options (`upstream`, `upstreamPolicy(kit, options)`). */
+export function resolveUpstream(
+  input: unknown,
+  known: ReadonlySet<string> = UPSTREAM_POLICY_KEYS,
+): UpstreamOptions {
+  const u = { ...upstreamDefaults, ...optionsAt("upstream", input, known) } as UpstreamOptions;
+  if (typeof u.learnRate !== "boolean") fail("upstream.learnRate", "a boolean", u.learnRate);
+  expectNumber("upstream.decrease", u.decrease, 0.01, 0.99);
+  expectNumber("upstream.minRatePerSecond", u.minRatePerSecond, 1e-6);
+  expectDuration("upstream.burstMs", u.burstMs, 1);
+  expectDuration("upstream.maxPauseMs", u.maxPauseMs);
+  expectDuration("upstream.loadingPauseMs", u.loadingPauseMs);
+  if (u.key !== undefined) expectFunction("upstream.key", u.key);
+  if (u.tokens !== undefined) expectFunction("upstream.tokens", u.tokens);
+  return u;
+}
 
 /** The keys of `quotaPolicy`'s options (`QuotaPolicyOptions`). */
 export const QUOTA_POLICY_KEYS = keys("name", "quotas", "requestClass", "permits", "reconcile");
@@ -75,13 +131,15 @@ export function resolveWindows(path: string, list: unknown): WindowSpec[] {
     if (names.has(name)) fail(`${path}[${i}].name`, "unique within its request class", name);
     names.add(name);
     const kind = expectOneOf(`${path}[${i}].kind`, w.kind ?? "fixed", ["fixed", "sliding"] as const);
-    let smoothing: { burst: number } | undefined;
+    let smoothing: { burst: number; widen?: boolean } | undefined;
     if (w.smoothing !== undefined) {
       const s = optionsAt(`${path}[${i}].smoothing`, w.smoothing, SMOOTHING_KEYS);
       const burst = expectInteger(`${path}[${i}].smoothing.burst`, s.burst, 1);
       if (burst > limit)
         fail(`${path}[${i}].smoothing.burst`, `at most the window's limit (${limit})`, burst);
-      smoothing = { burst };
+      if (s.widen !== undefined && typeof s.widen !== "boolean")
+        fail(`${path}[${i}].smoothing.widen`, "a boolean", s.widen);
+      smoothing = s.widen === false ? { burst, widen: false } : { burst };
     }
     return { name, limit, windowMs, kind, smoothing };
   });
@@ -120,6 +178,7 @@ export function resolveRetry(input: unknown): RetryOptions {
   const r = input === false ? { maxAttempts: 1 } : optionsAt("retry", input, RETRY_KEYS);
   const retry = { ...retryDefaults, ...r } as RetryOptions;
   expectInteger("retry.maxAttempts", retry.maxAttempts, 1);
+  expectInteger("retry.maxThrottledAttempts", retry.maxThrottledAttempts, 0);
   expectDuration("retry.baseDelayMs", retry.baseDelayMs);
   expectDuration("retry.maxDelayMs", retry.maxDelayMs);
   if (retry.baseDelayMs > retry.maxDelayMs)
@@ -155,6 +214,8 @@ export function resolveBreaker(input: unknown): BreakerOptions {
     expectDuration("breaker.rollingWindowMs", breaker.rollingWindowMs, 10),
     10,
   );
+  if (typeof breaker.waitForProbe !== "boolean")
+    fail("breaker.waitForProbe", "a boolean", breaker.waitForProbe);
   return breaker;
 }
 

@@ -77,6 +77,11 @@ export interface PolicyContext {
   readonly usage: UsageTotals | undefined;
   /** What the last response asked to wait (`Retry-After`, a 429's reset), if anything. */
   readonly retryHintMs: number | undefined;
+  /**
+   * What the current attempt's response said (status, `RateLimit`, provider limits), once it
+   * was observed; undefined before, and for an attempt that got no response (network error).
+   */
+  readonly feedback: ServerFeedback | undefined;
   /** The cost a budget reserved: charged for a success that reports none. */
   estimatedCostUsd: number | undefined;
   /** The governor's clock. */
@@ -85,8 +90,11 @@ export interface PolicyContext {
   classify(error: unknown): ErrorVerdict;
   /** Returns and forgets {@link retryHintMs}. */
   takeRetryHint(): number | undefined;
-  /** Waits on the governor's clock; resolves early when the call is cancelled. */
-  sleep(ms: number): Promise<void>;
+  /**
+   * Waits on the governor's clock; resolves early when the call is cancelled, or when
+   * `until` settles (its timer is then cleared).
+   */
+  sleep(ms: number, until?: PromiseLike<unknown>): Promise<void>;
   /**
    * Calls `listener.attemptEnded(token, …)` once when the current attempt ends (at once if it
    * has); outside any attempt (a policy placed before retry) when the call ends.
@@ -107,9 +115,21 @@ export interface PolicyState {
   readonly breakers?: Readonly<Record<string, BreakerState>>;
 }
 
+/** What the upstream policy learned about one upstream key. */
+export interface UpstreamSnapshot {
+  /** The admission rate learned from header-less 429s; undefined before the first. */
+  readonly ratePerSecond: number | undefined;
+  /** Epoch ms until which the upstream asked not to be called, while it lasts. */
+  readonly pausedUntil: number | undefined;
+  /** The request and token windows its own headers stated. */
+  readonly windows: readonly WindowSnapshot[];
+}
+
 /** A policy's view of the store, for `governor.snapshot()` and the quota and credit gauges. */
 export interface PolicySnapshot {
   readonly windows?: Readonly<Record<string, readonly WindowSnapshot[]>>;
+  /** Per upstream key (a provider): what its answers taught. */
+  readonly upstreams?: Readonly<Record<string, UpstreamSnapshot>>;
   readonly credits?: {
     readonly spentUsd: number;
     readonly reservedUsd: number;
@@ -141,10 +161,11 @@ export interface Policy {
   /** Does the policy's job around `next(ctx)`; settles with its result or an error. */
   execute<T>(ctx: PolicyContext, next: Next<T>): Promise<T>;
   /**
-   * Learns from a response's headers (`RateLimit`, `Retry-After`, …), for `requestClass`;
-   * returns the wait it implies, if any (a 429's reset).
+   * Learns from a response's headers (`RateLimit`, `Retry-After`, provider limits, …), for
+   * `requestClass` and the attempt's `info` (its provider, say); returns the wait it
+   * implies, if any (a 429's reset).
    */
-  learn?(feedback: ServerFeedback, requestClass: string): number | undefined;
+  learn?(feedback: ServerFeedback, requestClass: string, info: CallInfo): number | undefined;
   /** Adds the policy's view of the call to its span (recording spans only), at the call's end. */
   describe?(ctx: PolicyContext, attributes: Attributes): void;
   /** For `governor.stats()`. */
@@ -173,6 +194,11 @@ export interface PolicyKit {
   readonly classifyError: ((error: unknown) => ErrorVerdict | undefined) | undefined;
   /** The governor's events: `on` to listen, `emit` to report (as `governor.on` users see them). */
   readonly events: Emitter<GovernorEvents>;
+  /**
+   * The governor's `headerTimeScale`: server durations (headers, body hints) are divided by
+   * it. 1 against a real service.
+   */
+  readonly headerTimeScale: number;
   /** @internal A 402 seen this month, shared by the budget and every call. */
   readonly creditsExhausted: CreditsExhausted;
 }

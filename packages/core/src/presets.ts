@@ -91,13 +91,22 @@ function huggingface(input: HuggingFacePresetOptions = {}): GovernorOptions {
       adaptive: { decrease: 0.7, min: 1 },
     },
     concurrencyClasses: ["inference"],
-    retry: { maxAttempts: 6, baseDelayMs: scale(1_000), maxDelayMs: scale(60_000) },
+    // The breaker's and the retry budget's durations follow the 5-minute windows they
+    // protect: a tenth of one, so that an outage is probed every 30 s and counted over 30 s.
+    retry: {
+      maxAttempts: 6,
+      baseDelayMs: scale(1_000),
+      maxDelayMs: scale(60_000),
+      budget: { ratio: 0.2, minRetries: 10, windowMs: Math.max(10, scale(FIVE_MINUTES / 10)) },
+    },
     breaker: {
       errorThresholdPercentage: 50,
-      resetTimeoutMs: scale(60_000),
+      resetTimeoutMs: scale(FIVE_MINUTES / 10),
       volumeThreshold: 5,
-      rollingWindowMs: scale(60_000),
+      rollingWindowMs: Math.max(10, scale(FIVE_MINUTES / 10)),
+      waitForProbe: true,
     },
+    upstream: { maxPauseMs: scale(FIVE_MINUTES), loadingPauseMs: scale(5_000) },
     attemptTimeoutMs: scale(120_000),
     totalTimeoutMs: scale(600_000),
     headerTimeScale: timeScale,

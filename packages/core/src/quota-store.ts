@@ -21,9 +21,13 @@ export interface WindowSpec {
   /**
    * Token-bucket smoothing in front of the window: at most `burst` permits at once, then
    * permits at the window's average rate (`limit / windowMs`), so that a swarm does not
-   * spend a whole window in its first second.
+   * spend a whole window in its first second. With `widen` (the default), the burst is
+   * learned: after as many answers in a row as it allows, it doubles (up to the limit) and
+   * the new room is granted at once; a 429 or 503 narrows it back to `burst`. A fixed
+   * window whose server tolerates bursts is then spent early, as bottleneck's reservoir
+   * does; one that answers bursts with 503 stays smooth.
    */
-  readonly smoothing?: { readonly burst: number } | undefined;
+  readonly smoothing?: { readonly burst: number; readonly widen?: boolean | undefined } | undefined;
 }
 
 /** The answer to {@link WindowGroup.tryAcquire}. */
@@ -77,6 +81,12 @@ export interface WindowGroup {
   adjust?(delta: number, now: number, takenAt: number): Awaitable<void>;
   /** Current view of every window. */
   snapshot(now: number): Awaitable<readonly WindowSnapshot[]>;
+  /**
+   * An attempt ended: answered, or refused with a 429 or 503. Smoothed windows widen their
+   * burst while answers come and narrow it at a refusal (see `WindowSpec.smoothing`).
+   * Optional: a store without it keeps the configured burst.
+   */
+  learnBurst?(answered: boolean, now: number): void;
 }
 
 /** Concurrency slots shared by everyone using the same scope. */

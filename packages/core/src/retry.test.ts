@@ -5,6 +5,7 @@ import { RetryBudget, type RetryOptions, retryDelay } from "./retry.js";
 
 const options = (random: () => number): RetryOptions => ({
   maxAttempts: 6,
+  maxThrottledAttempts: 20,
   baseDelayMs: 1_000,
   maxDelayMs: 16_000,
   budget: false,

@@ -2,8 +2,17 @@ import type { Clock } from "./clock.js";
 
 /** Options of the retry policy. */
 export interface RetryOptions {
-  /** Attempts per call, the first included. `1` turns retries off. @default 6 */
+  /**
+   * Attempts per call, the first included, that failed for a reason other than a throttle.
+   * `1` turns retries off. @default 6
+   */
   readonly maxAttempts: number;
+  /**
+   * Attempts per call answered with a throttle (429, a model loading): the server paces
+   * them, so they are retried while the call's deadline allows, up to this many, beside
+   * `maxAttempts`. Ignored when `maxAttempts` is 1. @default 20
+   */
+  readonly maxThrottledAttempts: number;
   /** The first backoff's upper bound. @default 1_000 */
   readonly baseDelayMs: number;
   /** No backoff (nor server hint) is ever longer. @default 30_000 */
@@ -11,7 +20,9 @@ export interface RetryOptions {
   /**
    * Swarm-wide retry budget: over the last `windowMs`, retries may not exceed `ratio` of the
    * calls plus `minRetries`, so that an outage does not turn every caller into a retry
-   * storm. `false` turns it off. @default { ratio: 0.2, minRetries: 10, windowMs: 10_000 }
+   * storm: a retry past the budget waits for room (within the call's deadline) rather than
+   * fail. Throttles (429, a model loading) are paced by the server and not counted.
+   * `false` turns it off. @default { ratio: 0.2, minRetries: 10, windowMs: 10_000 }
    */
   readonly budget: false | { readonly ratio: number; readonly minRetries: number; readonly windowMs: number };
   /** Random source in [0, 1) for jitter, injectable for tests. @default Math.random */
@@ -56,6 +67,11 @@ export class RetryBudget {
   /** Records a new call. */
   recordCall(now = this.#clock.now()): void {
     this.#calls[this.#slot(Math.floor(now / this.#bucketMs))]!++;
+  }
+
+  /** How long until the budget's oldest bucket leaves the window (room may come back then). */
+  get bucketMs(): number {
+    return this.#bucketMs;
   }
 
   /** Takes one retry from the budget; false when the budget is spent. */

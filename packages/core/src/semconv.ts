@@ -38,6 +38,7 @@ export const ATTR = {
   SWARMGATE_BREAKER_STATE: "swarmgate.breaker.state",
   SWARMGATE_BREAKER_PREVIOUS_STATE: "swarmgate.breaker.previous_state",
   SWARMGATE_QUOTA_REMAINING: "swarmgate.quota.remaining",
+  SWARMGATE_UPSTREAM_RATE: "swarmgate.upstream.rate",
   SWARMGATE_STORE_FALLBACK: "swarmgate.store.fallback",
   SWARMGATE_QUOTA_WINDOW: "swarmgate.window",
   SWARMGATE_OUTCOME: "swarmgate.outcome",

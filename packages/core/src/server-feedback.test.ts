@@ -15,6 +15,7 @@ describe("readServerFeedback", () => {
       status: 429,
       limits: [expected],
       retryAfterMs: 7000,
+      upstream: [],
     });
   });
 
@@ -28,6 +29,7 @@ describe("readServerFeedback", () => {
       status: undefined,
       limits: [expected],
       retryAfterMs: undefined,
+      upstream: [],
     });
   });
 
@@ -38,7 +40,7 @@ describe("readServerFeedback", () => {
     ]);
   });
 
-  it("falls back to the older drafts and X-RateLimit-* as policy ''", () => {
+  it("falls back to the older drafts as policy ''", () => {
     const legacy = (headers: Record<string, string>) => readServerFeedback({ headers }, NOW).limits;
     const unnamed = { policy: "", remaining: 50, resetMs: 30_000, quota: 100, windowMs: undefined };
     expect(legacy({ ratelimit: "limit=100, remaining=50, reset=30" })).toEqual([unnamed]);
@@ -47,10 +49,33 @@ describe("readServerFeedback", () => {
     ).toEqual([{ ...unnamed, windowMs: 60_000 }]);
     const epoch = String(NOW / 1000 + 30); // GitHub-style absolute reset
     expect(
-      legacy({ "x-ratelimit-limit": "100", "x-ratelimit-remaining": "50", "x-ratelimit-reset": epoch }),
+      legacy({ "ratelimit-limit": "100", "ratelimit-remaining": "50", "ratelimit-reset": epoch }),
     ).toEqual([unnamed]);
     expect(legacy({ ratelimit: "limit=100, remaining=50", "ratelimit-policy": "100;w=60" })).toEqual([
       { ...unnamed, resetMs: undefined, windowMs: 60_000 },
+    ]);
+  });
+
+  it("reads X-RateLimit-* as the upstream's own limits, never as the account's windows", () => {
+    // Together's older names on a 200: they once shrank the whole inference window to 10.
+    const together = { "x-ratelimit-limit": "10", "x-ratelimit-remaining": "9", "x-ratelimit-reset": "1" };
+    expect(readServerFeedback({ status: 200, headers: together }, NOW)).toMatchObject({
+      limits: [],
+      upstream: [{ unit: "requests", limit: 10, remaining: 9, resetMs: 1_000 }],
+    });
+    const openai = {
+      "x-ratelimit-limit-requests": "60",
+      "x-ratelimit-remaining-requests": "0",
+      "x-ratelimit-reset-requests": "1m30.5s",
+      "x-ratelimit-limit-tokens": "150000",
+      "x-ratelimit-remaining-tokens": "149984",
+      "x-ratelimit-reset-tokens": "6ms",
+    };
+    const { limits, upstream } = readServerFeedback({ status: 429, headers: { ...hf, ...openai } }, NOW);
+    expect(limits).toEqual([expected]);
+    expect(upstream).toEqual([
+      { unit: "requests", period: undefined, limit: 60, remaining: 0, resetMs: 90_500 },
+      { unit: "tokens", period: undefined, limit: 150_000, remaining: 149_984, resetMs: 6 },
     ]);
   });
 
@@ -60,7 +85,7 @@ describe("readServerFeedback", () => {
         throw new Error("boom");
       },
     };
-    const empty = { status: undefined, limits: [], retryAfterMs: undefined };
+    const empty = { status: undefined, limits: [], retryAfterMs: undefined, upstream: [] };
     expect(readServerFeedback({ status: 503, headers: throwing }, NOW)).toEqual({ ...empty, status: 503 });
     expect(readServerFeedback({}, NOW)).toEqual(empty);
     expect(readServerFeedback(null as never, NOW)).toEqual(empty);

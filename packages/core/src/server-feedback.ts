@@ -1,3 +1,4 @@
+import { readUpstreamLimits, type UpstreamLimit } from "./provider-limits.js";
 import {
   legacyDictionary,
   parseRateLimitPolicy,
@@ -21,6 +22,12 @@ export interface ServerFeedback {
   }[];
   /** Milliseconds to wait according to `Retry-After`. */
   readonly retryAfterMs: number | undefined;
+  /**
+   * What the upstream behind the router (a partner provider) states about its own limits:
+   * `x-ratelimit-{limit,remaining,reset}-{requests,tokens}` and their per-minute / per-day
+   * and older forms. They are the provider's, never the account's windows.
+   */
+  readonly upstream: readonly UpstreamLimit[];
 }
 
 /** A WHATWG `Headers`, anything with `get(name)`, or a plain record with case-insensitive keys. */
@@ -57,7 +64,7 @@ function reader(headers: unknown): Get {
   return (name) => byName.get(name);
 }
 
-// `RateLimit-Remaining`, `-Reset`, `-Limit` (drafts 00-06) and the de-facto `X-RateLimit-*`.
+// `RateLimit-Remaining`, `-Reset`, `-Limit` (drafts 00-06).
 function separateHeaders(get: Get, prefix: string, nowMs: number) {
   const remaining = count(members(get(`${prefix}remaining`))[0]?.items[0]);
   if (remaining === undefined) return undefined;
@@ -91,10 +98,7 @@ function feedback(response: { status?: unknown; headers?: unknown }, nowMs: numb
     windowMs: toMs(policies.get(policy)?.windowSeconds),
   }));
   if (limits.length === 0) {
-    const legacy =
-      legacyDictionary(list) ??
-      separateHeaders(get, "ratelimit-", nowMs) ??
-      separateHeaders(get, "x-ratelimit-", nowMs);
+    const legacy = legacyDictionary(list) ?? separateHeaders(get, "ratelimit-", nowMs);
     const unnamed = policies.get("");
     if (legacy) {
       limits = [
@@ -108,20 +112,28 @@ function feedback(response: { status?: unknown; headers?: unknown }, nowMs: numb
       ];
     }
   }
-  return { status, limits, retryAfterMs: parseRetryAfter(get("retry-after"), nowMs) };
+  return {
+    status,
+    limits,
+    retryAfterMs: parseRetryAfter(get("retry-after"), nowMs),
+    upstream: readUpstreamLimits(get, nowMs),
+  };
 }
 
 /**
  * Reads what one response says about the server's limits: `RateLimit`, `RateLimit-Policy`
- * and `Retry-After`, falling back to the older drafts' forms and `X-RateLimit-*` (as policy
- * `""`) only when no draft-09 `RateLimit` entry is present. A policy with no `RateLimit`
- * entry is left out, since its remaining count is unknown. Never throws, even when the
- * headers object does: telemetry must not break the call it observes.
+ * and `Retry-After`, falling back to the older drafts' forms (as policy `""`) only when no
+ * draft-09 `RateLimit` entry is present. A policy with no `RateLimit` entry is left out,
+ * since its remaining count is unknown. `X-RateLimit-*` headers are what the upstream
+ * behind the router (a partner provider) states: they go to `upstream`, never to the
+ * account's windows. Never throws, even when the headers object does: telemetry must not
+ * break the call it observes.
  *
  * @example
  * const feedback = readServerFeedback(response, Date.now());
  * // { status: 429, retryAfterMs: undefined,
- * //   limits: [{ policy: "api", remaining: 0, resetMs: 55_000, quota: 500, windowMs: 300_000 }] }
+ * //   limits: [{ policy: "api", remaining: 0, resetMs: 55_000, quota: 500, windowMs: 300_000 }],
+ * //   upstream: [] }
  */
 export function readServerFeedback(
   response: { status?: number; headers?: HeadersLike | undefined },
@@ -130,6 +142,6 @@ export function readServerFeedback(
   try {
     return feedback(response, nowMs);
   } catch {
-    return { status: undefined, limits: [], retryAfterMs: undefined };
+    return { status: undefined, limits: [], retryAfterMs: undefined, upstream: [] };
   }
 }

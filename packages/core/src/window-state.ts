@@ -10,7 +10,9 @@ export class WindowState {
   readonly kind: WindowSpec["kind"];
   #limit: number;
   #windowMs: number;
-  readonly #burst: number | undefined;
+  #burst: number | undefined;
+  readonly #smooth: number | undefined;
+  #streak = 0;
   // fixed
   #used = 0;
   #resetAt = Number.NEGATIVE_INFINITY;
@@ -30,6 +32,7 @@ export class WindowState {
     this.#limit = spec.limit;
     this.#windowMs = spec.windowMs;
     this.#burst = spec.smoothing?.burst;
+    this.#smooth = spec.smoothing?.widen === false ? undefined : this.#burst;
     this.#tokens = this.#burst ?? 0;
     this.#log = new Float64Array(spec.kind === "sliding" ? spec.limit : 0);
   }
@@ -101,6 +104,19 @@ export class WindowState {
     if (this.#burst !== undefined) {
       this.#refill(now);
       this.#tokens = Math.min(this.#burst, this.#tokens - delta);
+    }
+  }
+
+  /** Learned bursting: see `WindowGroup.learnBurst` and `WindowSpec.smoothing.widen`. */
+  learnBurst(answered: boolean, now: number): void {
+    const base = this.#smooth;
+    if (base === undefined || this.#burst === undefined) return;
+    this.#refill(now);
+    if (!answered) {
+      [this.#burst, this.#streak, this.#tokens] = [base, 0, Math.min(this.#tokens, base)];
+    } else if (++this.#streak >= this.#burst && this.#burst < this.#limit) {
+      const wider = Math.min(this.#limit, this.#burst * 2);
+      [this.#tokens, this.#burst, this.#streak] = [this.#tokens + wider - this.#burst, wider, 0];
     }
   }
 

@@ -59,7 +59,7 @@ describe("governedFetch", () => {
   it("returns the final non-OK answer as a Response after the governor's retries", async () => {
     // The window's reset (minutes away) is scaled down to nothing, so the retries do not wait.
     const g = governor({
-      retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 },
+      retry: { maxAttempts: 3, maxThrottledAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 },
       headerTimeScale: 1_000_000,
     });
     const f = governedFetch(g, { baseUrl: sim.url });
@@ -85,6 +85,7 @@ describe("governedFetch", () => {
         errorThresholdPercentage: 1,
         resetTimeoutMs: 60_000,
         rollingWindowMs: 10_000,
+        waitForProbe: false,
       },
     });
     const f = governedFetch(g, { baseUrl: sim.url });
@@ -98,7 +99,7 @@ describe("governedFetch", () => {
     }
   });
 
-  it("retries a cold start's 503 with backoff instead of the client's immediate loop", async () => {
+  it("retries a cold start's 503 after a pause instead of the client's immediate loop", async () => {
     sim.reset();
     // The model loads in 40 ms: backoff near its ceiling (20, 40, 80 ms…) outlasts that
     // within the attempts, whatever the machine's load.
@@ -107,7 +108,9 @@ describe("governedFetch", () => {
     const url = "https://router.huggingface.co/hf-inference/models/openai-community/gpt2";
     const response = await f(url, { ...chat(""), body: JSON.stringify({ inputs: "Once upon a time" }) });
     expect(response.status).toBe(200);
-    expect(g.stats().retries.overloaded).toBeGreaterThanOrEqual(1);
+    // "Model … is currently loading": a wait, not an overload nor a breaker failure.
+    expect(g.stats().retries.loading).toBeGreaterThanOrEqual(1);
+    expect(g.stats().retries.overloaded).toBeUndefined();
     expect(g.stats().outcomes.success).toBe(1);
   });
 

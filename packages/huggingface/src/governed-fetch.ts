@@ -1,4 +1,11 @@
-import { type AttemptContext, type Governor, registerSecret, UpstreamError } from "@swarmgate/core";
+import {
+  type AttemptContext,
+  type BodyHint,
+  type Governor,
+  readBodyHint,
+  registerSecret,
+  UpstreamError,
+} from "@swarmgate/core";
 import { rewriteBaseUrl } from "./base-url.js";
 import { type CallScope, callScope } from "./call-scope.js";
 import { classifyRequest, type RequestClassification } from "./classify-request.js";
@@ -48,9 +55,13 @@ async function readRequest(
 
 /** @internal An upstream answer that was not a success, carried through the governor's retries. */
 class UpstreamResponse extends UpstreamError {
-  constructor(readonly response: Response) {
+  constructor(
+    readonly response: Response,
+    bodyHint: BodyHint | undefined,
+  ) {
     super(`HTTP ${response.status} ${response.statusText}`.trim(), response.status, {
       requestId: response.headers.get("x-request-id") ?? undefined,
+      bodyHint,
     });
   }
 }
@@ -65,13 +76,17 @@ function carriedResponse(error: unknown): Response | undefined {
   return undefined;
 }
 
-async function buffered(response: Response): Promise<Response> {
+// The answer read once, so that it can be returned after the retries; a 429's or 503's
+// body may say when to come back ("try again in 11.4s", a cold start's `estimated_time`).
+async function failed(response: Response): Promise<UpstreamResponse> {
   const body = await response.arrayBuffer().catch(() => new ArrayBuffer(0));
-  return new Response(body, {
+  const copy = new Response(body, {
     status: response.status,
     statusText: response.statusText,
     headers: response.headers,
   });
+  const waitable = response.status === 429 || response.status === 503;
+  return new UpstreamResponse(copy, waitable ? readBodyHint(body) : undefined);
 }
 
 const bodyModel = (json: unknown): string | undefined => {
@@ -135,16 +150,17 @@ export function createSeam(governor: Governor, o: ResolvedGovernance): typeof fe
     signal: AbortSignal | undefined,
   ): Promise<Response> => {
     const call = { operation: cls.operation, model: cls.model, provider: cls.provider, governor: g.name };
-    const estimate =
+    const tokens =
       cls.requestClass === "inference" && req.json !== undefined
-        ? o.priceBook.cost(cls.model, cls.provider, estimateTokens(req.json, o.defaultOutputTokens))
+        ? estimateTokens(req.json, o.defaultOutputTokens)
         : undefined;
+    const estimate = tokens && o.priceBook.cost(cls.model, cls.provider, tokens);
     const startedAt = performance.now();
     try {
       return await g.run(
         async (ctx) => {
           const response = await send(g, ctx, req, target, call, undefined);
-          if (!response.ok) throw new UpstreamResponse(await buffered(response));
+          if (!response.ok) throw await failed(response);
           if (cls.requestClass !== "inference" || !isEventStream(response)) return response;
           return holdWhileStreaming(
             response,
@@ -163,6 +179,7 @@ export function createSeam(governor: Governor, o: ResolvedGovernance): typeof fe
           requestClass: cls.requestClass,
           breakerKey: cls.breakerKey,
           ...(estimate === undefined ? {} : { estimatedCostUsd: estimate }),
+          ...(tokens === undefined ? {} : { estimatedTokens: tokens.inputTokens + tokens.outputTokens }),
           ...(signal ? { signal } : {}),
         },
       );

@@ -29,6 +29,7 @@ function processOfTheSwarm(name: string): Governor {
       errorThresholdPercentage: 50,
       resetTimeoutMs: 600,
       rollingWindowMs: 10_000,
+      waitForProbe: false,
     },
   });
   governors.push(governor);

@@ -70,7 +70,8 @@ class ConcurrencyPolicy implements Policy, AttemptEndListener<SlotLease> {
 
 /**
  * A concurrency limit for the calls of `classes` (default `["inference"]`): it ramps
- * linearly from `initial` to `max` over `rampMs` (again after a breaker closes), moves by
+ * linearly from `initial` to `max` over `rampMs` (after an outage, when a breaker closes
+ * again, it resumes at the limit it had before), moves by
  * AIMD on 503s and timeouts when `adaptive`, and queues waiting callers in `kit.queue` order
  * up to `maxQueue` (`QueueFullError` past it). The slot is held for the attempt, or until a
  * stream that called `holdSlot()` ends.
@@ -86,7 +87,8 @@ export function concurrencyPolicy(
   const o = resolveConcurrency(options);
   const limiter = new ConcurrencyLimiter(o, kit.store.slots(kit.scope), kit.clock, kit.queue);
   kit.events.on("breaker", (event) => {
-    if (event.state === "closed") limiter.restartRamp();
+    if (event.state === "open") limiter.outageBegan();
+    else if (event.state === "closed") limiter.outageEnded();
   });
   return new ConcurrencyPolicy(kit, limiter, new Set(classes));
 }

@@ -61,7 +61,12 @@ describe("each policy alone", () => {
 
   it("breaker: opens after failures and then fails fast without calling the function", async () => {
     const { governor } = alone((kit) =>
-      breakerPolicy(kit, { volumeThreshold: 2, errorThresholdPercentage: 50, resetTimeoutMs: 60_000 }),
+      breakerPolicy(kit, {
+        volumeThreshold: 2,
+        errorThresholdPercentage: 50,
+        resetTimeoutMs: 60_000,
+        waitForProbe: false,
+      }),
     );
     let called = 0;
     const failing = () => {

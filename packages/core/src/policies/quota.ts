@@ -135,21 +135,33 @@ class QuotaPolicy implements Policy, AttemptEndListener<Taken> {
     count: number,
     probe: number | undefined,
   ): Promise<T> {
-    if (this.#reconcile || probe !== undefined) {
-      const usedBefore = ctx.usage && { ...ctx.usage };
-      ctx.onAttemptEnd(this, { gate, count, takenAt: ctx.now(), usedBefore, probe });
-    }
+    const usedBefore = this.#reconcile && ctx.usage && { ...ctx.usage };
+    ctx.onAttemptEnd(this, { gate, count, takenAt: ctx.now(), usedBefore, probe });
     return next(ctx);
   }
 
   // After the response (a held stream: after it ended), the permits follow the real usage;
-  // a probe's end tells its gate whether the flow may re-open.
+  // a probe's end tells its gate whether the flow may re-open; a 429 that stated nothing
+  // about the account's windows (a provider's, a proxy's) gives its permits back.
   attemptEnded(taken: Taken, failed: boolean, error: unknown, ctx: PolicyContext): void {
-    if (taken.probe !== undefined) {
-      const rateLimited = failed && ctx.classify(error).reason === "rate_limited";
+    const reason = failed ? ctx.classify(error).reason : undefined;
+    const rateLimited = reason === "rate_limited";
+    if (!failed || rateLimited || reason === "overloaded")
+      taken.gate.group.learnBurst?.(!failed, this.#kit.clock.now());
+    if (taken.probe !== undefined)
       taken.gate.probeEnded(taken.probe, failed, rateLimited, this.#kit.clock.now());
-    }
-    if (this.#reconcile) this.#reconciled(taken, ctx);
+    if (rateLimited && !(ctx.feedback && ctx.feedback.limits.length > 0)) this.#refund(taken);
+    else if (this.#reconcile) this.#reconciled(taken, ctx);
+  }
+
+  #refund(taken: Taken): void {
+    const done = taken.gate.group.adjust?.(-taken.count, this.#kit.clock.now(), taken.takenAt);
+    if (isPromise(done))
+      Promise.resolve(done).then(
+        () => taken.gate.kick(),
+        () => {},
+      );
+    else taken.gate.kick();
   }
 
   #reconciled(taken: Taken, ctx: PolicyContext): void {

@@ -30,6 +30,17 @@ class RetryPolicy implements Policy {
     this.#budget = budget;
   }
 
+  // A retry past the swarm's budget waits for room, bucket by bucket, while the call's
+  // deadline (less the retry's own delay) allows; false when it never came.
+  async #room(ctx: PolicyContext, delay: number): Promise<boolean> {
+    const budget = this.#budget!;
+    while (!budget.tryRetry()) {
+      if (ctx.settled || ctx.now() + budget.bucketMs + delay >= ctx.deadline) return false;
+      await ctx.sleep(budget.bucketMs);
+    }
+    return !ctx.settled;
+  }
+
   [STEP]<T>(next: Next<T>): Next<T> {
     return (ctx) => this.execute(ctx, next);
   }
@@ -48,18 +59,28 @@ class RetryPolicy implements Policy {
     return next(ctx).then(undefined, (error: unknown) => this.recover(ctx, next, error));
   }
 
-  /** After a failed attempt: wait and try again while the error is retryable, else rethrow it. */
+  /**
+   * After a failed attempt: wait and try again while the error is retryable, else rethrow
+   * it. Throttles (429, a model loading) count apart from other failures: the server paces them.
+   */
   async recover<T>(ctx: PolicyContext, next: Next<T>, error: unknown): Promise<T> {
     const o = this.#options;
+    let throttled = 0;
     for (;;) {
       if (ctx.settled) throw error;
       const verdict = ctx.classify(error);
       // What this attempt's response said (observed, in wall time) wins over the error's copy.
       const hint = ctx.takeRetryHint();
-      if (!verdict.retryable || ctx.attempt >= o.maxAttempts) throw final(error, verdict, ctx, hint);
+      const throttle = verdict.reason === "rate_limited" || verdict.reason === "loading";
+      if (throttle) throttled++;
+      const spent = throttle
+        ? o.maxAttempts === 1 || throttled >= o.maxThrottledAttempts
+        : ctx.attempt - throttled >= o.maxAttempts;
+      if (!verdict.retryable || spent) throw final(error, verdict, ctx, hint);
       const delay = retryDelay(ctx.attempt, o, hint ?? verdict.retryAfterMs);
       if (ctx.now() + delay > ctx.deadline) throw final(error, verdict, ctx, hint);
-      if (this.#budget && !this.#budget.tryRetry()) throw final(error, verdict, ctx, hint);
+      if (!throttle && this.#budget && !(await this.#room(ctx, delay)))
+        throw final(error, verdict, ctx, hint);
       ctx.reporter.retrying(ctx.attempt, verdict.reason, delay, error);
       await ctx.sleep(delay);
       if (ctx.settled) throw ctx.cancelReason;

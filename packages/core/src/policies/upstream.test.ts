@@ -1,0 +1,271 @@
+import fc from "fast-check";
+import { afterEach, describe, expect, it } from "vitest";
+import type { AttemptContext } from "../attempt-context.js";
+import { UpstreamError } from "../errors.js";
+import { createGovernor, type Governor } from "../governor.js";
+import { ManualClock } from "../manual-clock.js";
+import type { GovernorOptions } from "../options.js";
+import { MAX_SERVER_WAIT_MS } from "../server-wait.js";
+
+const governors: Governor[] = [];
+afterEach(async () => {
+  for (const g of governors.splice(0)) await g.close();
+});
+
+function setup(options: GovernorOptions = {}) {
+  const clock = new ManualClock(Date.UTC(2026, 11, 1));
+  const governor = createGovernor({
+    name: "upstream",
+    clock,
+    retry: { random: () => 0.5, budget: false, maxAttempts: 3 },
+    breaker: false,
+    concurrency: false,
+    ...options,
+  });
+  governors.push(governor);
+  return { clock, governor };
+}
+
+/**
+ * A leaky bucket on the governor's clock, as nginx's `limit_req` (`rate`, `burst`, nodelay):
+ * a request over it gets a 429 with no header at all.
+ */
+function leakyBucket(clock: ManualClock, perSecond: number, burst: number) {
+  let excess = 0;
+  let last = clock.now();
+  const counts = { ok: 0, refused: 0 };
+  const serve = (): string => {
+    const now = clock.now();
+    excess = Math.max(0, excess - ((now - last) * perSecond) / 1000);
+    last = now;
+    if (excess + 1 > burst + 1) {
+      counts.refused++;
+      throw new UpstreamError("HTTP 429 Too Many Requests", 429);
+    }
+    excess += 1;
+    counts.ok++;
+    return "ok";
+  };
+  return { serve, counts };
+}
+
+const headers = (h: Record<string, string>) => ({ get: (name: string) => h[name.toLowerCase()] ?? null });
+
+describe("learning from silence", () => {
+  it("a swarm against a header-less leaky bucket converges on its rate: every call done, few 429s", async () => {
+    const { clock, governor } = setup({ retry: { random: () => 0.5, budget: false } });
+    const bucket = leakyBucket(clock, 10, 2);
+    const cuts: number[] = [];
+    governor.on("upstreamRate", (e) => cuts.push(e.ratePerSecond));
+    const agents = Array.from({ length: 20 }, async () => {
+      for (let i = 0; i < 15; i++) await governor.run(bucket.serve, { provider: "p" });
+    });
+    const all = Promise.all(agents);
+    await clock.runAll(1_000_000);
+    await all;
+    expect(bucket.counts.ok).toBe(300);
+    // 300 answers at 10 per second take 30 s; the learned rate stays near it.
+    const rate = (await governor.snapshot()).upstreams.p?.ratePerSecond ?? 0;
+    expect(rate).toBeGreaterThan(5);
+    expect(rate).toBeLessThan(15);
+    expect(cuts.length).toBeGreaterThan(0);
+    expect(bucket.counts.refused / (bucket.counts.ok + bucket.counts.refused)).toBeLessThan(0.1);
+  });
+
+  it("keeps each upstream's rate apart: a throttling provider does not slow another", async () => {
+    const { clock, governor } = setup();
+    const slow = leakyBucket(clock, 1, 0);
+    const calls = [0, 1, 2].map(() => governor.run(slow.serve, { provider: "slow" }).catch(() => "lost"));
+    await clock.advance(0);
+    await clock.advance(0);
+    const t0 = clock.now();
+    await expect(governor.run(() => "fast", { provider: "fast" })).resolves.toBe("fast");
+    expect(clock.now()).toBe(t0);
+    expect((await governor.snapshot()).upstreams.fast?.ratePerSecond).toBeUndefined();
+    await clock.runAll();
+    await Promise.all(calls);
+    expect((await governor.snapshot()).upstreams.slow?.ratePerSecond).toBeGreaterThan(0);
+  });
+
+  it("gives a refused attempt's account permit back: only answered attempts spend the window", async () => {
+    const { clock, governor } = setup({ quotas: { inference: [{ limit: 5, windowMs: 60_000 }] } });
+    let n = 0;
+    const call = governor.run(() => {
+      if (++n < 3) throw new UpstreamError("HTTP 429", 429);
+      return "third";
+    });
+    await clock.advance(30_000); // well inside the window
+    await expect(call).resolves.toBe("third");
+    expect((await governor.snapshot()).windows.inference?.[0]?.remaining).toBe(4);
+  });
+
+  it("keeps the permit of a 429 that the account's RateLimit headers explained", async () => {
+    const { clock, governor } = setup({ quotas: { inference: [{ limit: 5, windowMs: 60_000 }] } });
+    const call = governor
+      .run(({ observe }: AttemptContext) => {
+        observe({ status: 429, headers: headers({ ratelimit: '"inference";r=0;t=30' }) });
+        throw new UpstreamError("HTTP 429", 429);
+      })
+      .catch((e: unknown) => e);
+    await clock.advance(1_000);
+    expect((await governor.snapshot()).windows.inference?.[0]?.remaining).toBe(0);
+    await clock.runAll();
+    await call;
+  });
+});
+
+describe("provider headers", () => {
+  it("waits for an exhausted provider window's reset and never touches the account's window", async () => {
+    const { clock, governor } = setup({ quotas: { inference: [{ limit: 1_500, windowMs: 300_000 }] } });
+    const openai = {
+      "x-ratelimit-limit-requests": "60",
+      "x-ratelimit-remaining-requests": "0",
+      "x-ratelimit-reset-requests": "2s",
+      // Together's older name on the same answer: the provider's, not Hugging Face's.
+      "x-ratelimit-limit": "10",
+      "x-ratelimit-remaining": "9",
+    };
+    const starts: number[] = [];
+    const t0 = clock.now();
+    const call = governor.run(
+      ({ attempt, observe }) => {
+        starts.push(clock.now() - t0);
+        if (attempt > 1) return "after the reset";
+        observe({ status: 429, headers: headers(openai) });
+        throw new UpstreamError("HTTP 429", 429);
+      },
+      { provider: "groq" },
+    );
+    await clock.runAll();
+    await expect(call).resolves.toBe("after the reset");
+    expect(starts).toEqual([0, 2_000]);
+    const snapshot = await governor.snapshot();
+    expect(snapshot.windows.inference?.[0]?.limit).toBe(1_500);
+    expect(snapshot.upstreams.groq?.windows.map((w) => w.name).sort()).toEqual(["requests"]);
+  });
+
+  it("takes estimated tokens from a provider's token window and settles them with the usage", async () => {
+    const { clock, governor } = setup();
+    const tokens = (remaining: number) => ({
+      "x-ratelimit-limit-tokens": "1000",
+      "x-ratelimit-remaining-tokens": String(remaining),
+      "x-ratelimit-reset-tokens": "10s",
+    });
+    await governor.run(
+      ({ observe, reportUsage }) => {
+        observe({ status: 200, headers: headers(tokens(300)) });
+        reportUsage({ inputTokens: 50, outputTokens: 50 });
+      },
+      { provider: "together", estimatedTokens: 200 },
+    );
+    // 300 left: a 250-token call goes at once, the next one waits for the reset.
+    const t0 = clock.now();
+    await governor.run(() => "fits", { provider: "together", estimatedTokens: 250 });
+    expect(clock.now()).toBe(t0);
+    const next = governor.run(() => "waited", { provider: "together", estimatedTokens: 250 });
+    await clock.runAll();
+    await expect(next).resolves.toBe("waited");
+    expect(clock.now() - t0).toBeGreaterThanOrEqual(10_000);
+  });
+
+  it("a body's 'try again in' pauses that provider for everyone, time-scaled", async () => {
+    const { clock, governor } = setup({ headerTimeScale: 2 });
+    const error = Object.assign(new Error("rate limited"), {
+      status: 429,
+      body: { error: { message: "Rate limit reached. Please try again in 8s." } },
+    });
+    let first = true;
+    const starts: number[] = [];
+    const t0 = clock.now();
+    const run = () =>
+      governor.run(
+        () => {
+          starts.push(clock.now() - t0);
+          if (first) {
+            first = false;
+            throw error;
+          }
+          return "ok";
+        },
+        { provider: "novita" },
+      );
+    const a = run();
+    await clock.advance(0);
+    const b = run();
+    await clock.runAll();
+    await Promise.all([a, b]);
+    // 8 server seconds at twice the wall clock's speed: both wait 4 s.
+    expect(starts).toEqual([0, 4_000, 4_000]);
+  });
+});
+
+describe("cold starts", () => {
+  const loading = () =>
+    Object.assign(new Error("HTTP 503"), {
+      status: 503,
+      httpResponse: { status: 503, body: { error: "Model org/m is currently loading", estimated_time: 20 } },
+    });
+
+  it("waits out a model that is loading: no breaker failure, no AIMD cut, every caller waits", async () => {
+    const { clock, governor } = setup({
+      breaker: { volumeThreshold: 1, errorThresholdPercentage: 1, resetTimeoutMs: 60_000 },
+      concurrency: { initial: 8, max: 8, rampMs: 0 },
+    });
+    const loadedAt = clock.now() + 20_000;
+    const sent: number[] = [];
+    const model = () => {
+      sent.push(clock.now());
+      if (clock.now() < loadedAt) throw loading();
+      return "loaded";
+    };
+    const calls = Array.from({ length: 8 }, () => governor.run(model, { provider: "hf-inference" }));
+    await clock.runAll();
+    await expect(Promise.all(calls)).resolves.toEqual(Array(8).fill("loaded"));
+    expect(governor.stats().breakers).toEqual({ "hf-inference": "closed" });
+    expect(governor.stats().concurrency?.limit).toBe(8);
+    // The first wave hit the loading model; after it, nobody sent before the estimate.
+    expect(sent.filter((t) => t < loadedAt).length).toBeLessThanOrEqual(8);
+    expect(governor.stats().retries).toEqual({ loading: sent.length - 8 });
+  });
+});
+
+describe("bounds", () => {
+  it("no provider header on a 429 holds a call back longer than MAX_SERVER_WAIT_MS", async () => {
+    const value = fc.oneof(
+      fc.string(),
+      fc.integer().map(String),
+      fc.double().map(String),
+      fc.constantFrom("999h", "1e308", "-5", "NaN", "4000000000", "9999999999999", "2m59.56s"),
+    );
+    await fc.assert(
+      fc.asyncProperty(value, value, value, async (limit, remaining, reset) => {
+        const { clock, governor } = setup({ retry: { maxAttempts: 2, random: () => 0, budget: false } });
+        const h = {
+          "x-ratelimit-limit-requests": limit,
+          "x-ratelimit-remaining-requests": remaining,
+          "x-ratelimit-reset-requests": reset,
+          "x-ratelimit-remaining": remaining,
+          "x-ratelimit-reset": reset,
+        };
+        const starts: number[] = [];
+        const call = governor
+          .run(
+            ({ attempt, observe }) => {
+              starts.push(clock.now());
+              if (attempt > 1) return "second";
+              observe({ status: 429, headers: headers(h) });
+              throw new UpstreamError("HTTP 429", 429);
+            },
+            { provider: "x" },
+          )
+          .catch(() => "refused");
+        await clock.runAll();
+        await call;
+        const waited = (starts[1] ?? starts[0]!) - starts[0]!;
+        expect(Number.isFinite(waited) && waited >= 0 && waited <= MAX_SERVER_WAIT_MS).toBe(true);
+        await governor.close();
+      }),
+      { numRuns: 60 },
+    );
+  });
+});

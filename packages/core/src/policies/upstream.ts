@@ -1,0 +1,244 @@
+import type { Attributes } from "@opentelemetry/api";
+import type { CallInfo } from "../call-info.js";
+import { STEP } from "../compose.js";
+import type {
+  AttemptEndListener,
+  Next,
+  Policy,
+  PolicyContext,
+  PolicyKit,
+  PolicySnapshot,
+  UpstreamSnapshot,
+  UsageTotals,
+} from "../policy.js";
+import { resolveUpstream, UPSTREAM_POLICY_KEYS } from "../policy-options.js";
+import { type GateRequest, QuotaGate } from "../quota-gate.js";
+import { ATTR } from "../semconv.js";
+import type { ServerFeedback } from "../server-feedback.js";
+import { MAX_SERVER_WAIT_MS } from "../server-wait.js";
+import { UpstreamLimiter } from "../upstream-limiter.js";
+import type { UpstreamOptions } from "../upstream-options.js";
+
+export type { UpstreamOptions } from "../upstream-options.js";
+
+/** How many upstream keys a governor keeps; past it, the least recently used is forgotten. */
+export const MAX_UPSTREAM_KEYS = 256;
+
+interface Entry {
+  readonly limiter: UpstreamLimiter;
+  readonly gate: QuotaGate;
+}
+
+interface Taken {
+  readonly entry: Entry;
+  readonly tokens: number;
+  readonly takenAt: number;
+  readonly usedBefore: UsageTotals | undefined;
+  /** Set when this attempt is the gate's probe after a capped wait. */
+  readonly probe: number | undefined;
+}
+
+const defaultKey = (info: CallInfo, requestClass: string): string =>
+  info.breakerKey ?? info.provider ?? requestClass;
+
+const tokensOf = (usage: UsageTotals | undefined, before: UsageTotals | undefined): number | undefined => {
+  if (usage === undefined) return undefined;
+  const used =
+    usage.inputTokens + usage.outputTokens - (before ? before.inputTokens + before.outputTokens : 0);
+  return used > 0 ? used : undefined;
+};
+
+class UpstreamPolicy implements Policy, AttemptEndListener<Taken> {
+  readonly name = "upstream";
+  readonly #kit: PolicyKit;
+  readonly #o: UpstreamOptions;
+  readonly #entries = new Map<string, Entry>();
+  readonly #defaultWindowMs: number;
+
+  constructor(kit: PolicyKit, o: UpstreamOptions) {
+    this.#kit = kit;
+    this.#o = o;
+    this.#defaultWindowMs = Math.max(1, 60_000 / kit.headerTimeScale);
+  }
+
+  [STEP]<T>(next: Next<T>): Next<T> {
+    return (ctx) => this.execute(ctx, next);
+  }
+
+  #keyOf(info: CallInfo, requestClass: string): string {
+    const key = this.#o.key;
+    if (key === undefined) return defaultKey(info, requestClass);
+    try {
+      const k: unknown = key(info, requestClass);
+      return typeof k === "string" ? k : defaultKey(info, requestClass);
+    } catch {
+      return defaultKey(info, requestClass);
+    }
+  }
+
+  #entry(key: string): Entry {
+    let entry = this.#entries.get(key);
+    if (entry) {
+      // Least recently used last: the first one is the one to forget.
+      this.#entries.delete(key);
+      this.#entries.set(key, entry);
+      return entry;
+    }
+    if (this.#entries.size >= MAX_UPSTREAM_KEYS) this.#forgetOne();
+    const o = this.#o;
+    const learning = o.learnRate
+      ? { decrease: o.decrease, minPerSecond: o.minRatePerSecond, burstMs: o.burstMs }
+      : undefined;
+    const limiter = new UpstreamLimiter(key, learning, this.#defaultWindowMs);
+    entry = { limiter, gate: new QuotaGate(`upstream ${key}`, limiter, this.#kit.clock, this.#kit.queue) };
+    this.#entries.set(key, entry);
+    return entry;
+  }
+
+  // Nobody waiting on it: forgetting it costs only what it learned.
+  #forgetOne(): void {
+    for (const [key, entry] of this.#entries) {
+      if (entry.gate.waiting > 0) continue;
+      this.#entries.delete(key);
+      return;
+    }
+  }
+
+  #tokens(info: CallInfo): number {
+    let n: unknown = info.estimatedTokens;
+    const tokens = this.#o.tokens;
+    if (tokens !== undefined) {
+      try {
+        n = tokens(info);
+      } catch {
+        n = 0;
+      }
+    }
+    return typeof n === "number" && Number.isFinite(n) && n > 0 ? Math.ceil(n) : 0;
+  }
+
+  execute<T>(ctx: PolicyContext, next: Next<T>): Promise<T> {
+    const info = ctx.info;
+    const entry = this.#entry(this.#keyOf(info, ctx.requestClass));
+    const tokens = this.#tokens(info);
+    const request: GateRequest = {
+      deadline: ctx.deadline,
+      signal: ctx.signal,
+      priority: info.priority,
+      agent: info.agent,
+      count: tokens,
+    };
+    const waited = entry.gate.acquire(request, ctx.now());
+    if (typeof waited === "number") return this.#admitted(ctx, next, entry, tokens, undefined);
+    return waited.then((ms) => {
+      ctx.reporter.throttled("local_window", ms, ctx.requestClass);
+      return this.#admitted(ctx, next, entry, tokens, request.probe);
+    });
+  }
+
+  #admitted<T>(
+    ctx: PolicyContext,
+    next: Next<T>,
+    entry: Entry,
+    tokens: number,
+    probe: number | undefined,
+  ): Promise<T> {
+    const usedBefore = ctx.usage && { ...ctx.usage };
+    ctx.onAttemptEnd(this, { entry, tokens, takenAt: ctx.now(), usedBefore, probe });
+    return next(ctx);
+  }
+
+  attemptEnded(taken: Taken, failed: boolean, error: unknown, ctx: PolicyContext): void {
+    const { limiter, gate } = taken.entry;
+    const now = this.#kit.clock.now();
+    if (taken.probe !== undefined) {
+      const rateLimited = failed && ctx.classify(error).reason === "rate_limited";
+      gate.probeEnded(taken.probe, failed, rateLimited, now);
+    }
+    if (!failed) {
+      limiter.served(now);
+      const used = tokensOf(ctx.usage, taken.usedBefore);
+      if (used !== undefined && taken.tokens > 0) limiter.adjust(used - taken.tokens, now, taken.takenAt);
+      gate.kick();
+      return;
+    }
+    const verdict = ctx.classify(error);
+    if (verdict.reason !== "rate_limited" && verdict.reason !== "loading") return;
+    // The upstream served nothing: what the attempt took goes back.
+    limiter.refund(taken.tokens, now, taken.takenAt);
+    const feedback = ctx.feedback;
+    // Header waits (`Retry-After`, `RateLimit`) are the windows' and the retry's to bound and
+    // honour; what only a body says ("try again in 11.4s", `estimated_time`) is this policy's.
+    const bodyHint = verdict.hintFrom === "body" ? verdict.retryAfterMs : undefined;
+    if (verdict.reason === "loading") {
+      const wait = bodyHint ?? verdict.retryAfterMs ?? this.#o.loadingPauseMs;
+      limiter.pause(now + Math.min(wait, this.#o.maxPauseMs));
+    } else {
+      // A 429 whose body says when to come back pauses the upstream; one that says nothing
+      // at all (no header, no hint) cuts its rate.
+      if (bodyHint !== undefined) limiter.pause(now + Math.min(bodyHint, this.#o.maxPauseMs));
+      else if (!states(feedback, verdict.retryAfterMs) && limiter.refused(now, taken.takenAt))
+        this.#kit.events.emit("upstreamRate", {
+          key: limiter.key,
+          ratePerSecond: limiter.ratePerSecond ?? 0,
+        });
+    }
+    gate.kick();
+  }
+
+  learn(feedback: ServerFeedback, requestClass: string, info: CallInfo): number | undefined {
+    if (feedback.upstream.length === 0) return undefined;
+    const entry = this.#entry(this.#keyOf(info, requestClass));
+    const now = this.#kit.clock.now();
+    const { hint, holdMs } = entry.limiter.learn(feedback.upstream, feedback.status === 429, now);
+    // A wait cut to its ceiling: one probe then, the others after its answer (as the quota's windows).
+    if (holdMs > 0) entry.gate.holdForProbe(now, holdMs);
+    else entry.gate.serverAnswered();
+    entry.gate.kick();
+    return hint === undefined ? undefined : Math.min(hint, MAX_SERVER_WAIT_MS);
+  }
+
+  describe(ctx: PolicyContext, attributes: Attributes): void {
+    const entry = this.#entries.get(this.#keyOf(ctx.info, ctx.requestClass));
+    const rate = entry?.limiter.ratePerSecond;
+    if (rate !== undefined) attributes[ATTR.SWARMGATE_UPSTREAM_RATE] = rate;
+  }
+
+  async snapshot(now: number): Promise<PolicySnapshot> {
+    const upstreams: Record<string, UpstreamSnapshot> = {};
+    for (const [key, { limiter }] of this.#entries)
+      upstreams[key] = {
+        ratePerSecond: limiter.ratePerSecond,
+        pausedUntil: limiter.pausedUntil > now ? limiter.pausedUntil : undefined,
+        windows: limiter.snapshot(now),
+      };
+    return { upstreams };
+  }
+
+  close(error: unknown): void {
+    for (const { gate } of this.#entries.values()) gate.drain(error);
+  }
+}
+
+// Whether an answer stated anything: the account's `RateLimit`, the provider's own limits, a
+// `Retry-After` (in the headers or carried by the error).
+const states = (feedback: ServerFeedback | undefined, retryAfterMs: number | undefined): boolean =>
+  retryAfterMs !== undefined ||
+  (feedback !== undefined &&
+    (feedback.limits.length > 0 || feedback.upstream.length > 0 || feedback.retryAfterMs !== undefined));
+
+/**
+ * Limits per upstream: the provider behind the router (or any other upstream key) gets its
+ * own, apart from the account's quota windows. It learns them from what the upstream does:
+ * its `x-ratelimit-*-{requests,tokens}` headers become request and token windows; a 429
+ * that states nothing cuts an admission rate that climbs back while answers succeed (AIMD);
+ * "try again in 11.4s" or a cold start's `estimated_time` pause that upstream (bounded by
+ * `maxPauseMs`); a refused attempt gives back what it took. Callers wait in `kit.queue`
+ * order, within their deadline.
+ *
+ * @example
+ * createGovernor({ upstream: false, policies: (d, kit) => [...d, upstreamPolicy(kit, { decrease: 0.5 })] });
+ */
+export function upstreamPolicy(kit: PolicyKit, options: Partial<UpstreamOptions> = {}): Policy {
+  return new UpstreamPolicy(kit, resolveUpstream(options, UPSTREAM_POLICY_KEYS));
+}

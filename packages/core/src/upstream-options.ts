@@ -1,0 +1,31 @@
+import type { CallInfo } from "./call-info.js";
+
+/** Options of `upstreamPolicy` (`upstream` in the governor's options). */
+export interface UpstreamOptions {
+  /**
+   * Learns an admission rate per upstream from 429s that state no limit (no `RateLimit`,
+   * no provider header): cut by `decrease` on such a 429, climbing back while answers
+   * succeed. `false` leaves header-less 429s to the retry's backoff. @default true
+   */
+  readonly learnRate: boolean;
+  /** The rate is multiplied by this on a header-less 429. @default 0.7 */
+  readonly decrease: number;
+  /** The lowest rate learned, in requests per second. @default 0.05 */
+  readonly minRatePerSecond: number;
+  /** How much of the learned rate may go at once, in milliseconds of it. @default 250 */
+  readonly burstMs: number;
+  /**
+   * The longest pause an upstream's answer may impose on every call to it (a cold start's
+   * `estimated_time`, "try again in 11.4s"). @default 300_000
+   */
+  readonly maxPauseMs: number;
+  /** The pause after a "model is loading" 503 that gives no estimate. @default 5_000 */
+  readonly loadingPauseMs: number;
+  /**
+   * Which upstream a call goes to: its limits are learned apart from every other's.
+   * @default info.breakerKey ?? info.provider ?? requestClass
+   */
+  readonly key: ((info: CallInfo, requestClass: string) => string) | undefined;
+  /** Estimated tokens of an attempt, for token limits a provider states. @default info.estimatedTokens ?? 0 */
+  readonly tokens: ((info: CallInfo) => number) | undefined;
+}
