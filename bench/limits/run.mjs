@@ -522,10 +522,11 @@ const clients = {
   },
   "swarmgate minimal": {
     // A quota and a concurrency limit only. Told the upstream's nominal rate when it has one;
-    // otherwise the preset's PRO guess (1,500 per 5 simulated minutes).
+    // otherwise the preset's PRO guess (1,500 per 5 simulated minutes). `headerTimeScale` is
+    // the environment, not a policy: the simulator speaks in seconds 60 times shorter.
     told: (up, o) => {
       const r = minimalRate(up, o);
-      return `${r.limit} per ${r.windowMs} ms, concurrency 16`;
+      return `${r.limit} per ${r.windowMs} ms, concurrency 16, headerTimeScale ${TIME_SCALE}`;
     },
     async run(url, up, o, state) {
       const r = minimalRate(up, o);
@@ -533,6 +534,7 @@ const clients = {
         name: "limits-minimal",
         quotas: { inference: [{ limit: r.limit, windowMs: r.windowMs }] },
         concurrency: { max: 16 },
+        headerTimeScale: TIME_SCALE,
       });
       await governed(governor, url, up, o, state);
     },

@@ -156,6 +156,38 @@ const governorRows: [string, GovernorOptions, string][] = [
     { budget: { monthlyUsd: -1 } },
     "Expected `budget.monthlyUsd` to be a finite number ≥ 0, got `-1` (number)",
   ],
+  // Limits nobody publishes.
+  [
+    "an upstream decrease of 1 (no cut)",
+    { upstream: { decrease: 1 } },
+    "Expected `upstream.decrease` to be a number from 0.01 to 0.99, got `1` (number)",
+  ],
+  [
+    "an upstream key that is not a function",
+    { upstream: { key: "provider" } } as never,
+    'Expected `upstream.key` to be a function, got `"provider"` (string)',
+  ],
+  [
+    "an upstream option misspelt",
+    { upstream: { learnrate: false } } as never,
+    "Unknown option `learnrate` in `upstream`; did you mean `learnRate`?",
+  ],
+  ["upstream.maxPauseMs", { upstream: { maxPauseMs: 3e9 } }, tooLong("upstream.maxPauseMs", 0)],
+  [
+    "waitForProbe that is not a boolean",
+    { breaker: { waitForProbe: "yes" } } as never,
+    'Expected `breaker.waitForProbe` to be a boolean, got `"yes"` (string)',
+  ],
+  [
+    "a negative maxThrottledAttempts",
+    { retry: { maxThrottledAttempts: -1 } },
+    "Expected `retry.maxThrottledAttempts` to be an integer ≥ 0, got `-1` (number)",
+  ],
+  [
+    "smoothing.widen that is not a boolean",
+    { quotas: { inference: [{ limit: 10, windowMs: 1_000, smoothing: { burst: 1, widen: 1 } }] } } as never,
+    "Expected `quotas.inference[0].smoothing.widen` to be a boolean, got `1` (number)",
+  ],
 ];
 
 describe("createGovernor refuses every invalid option", () => {

@@ -92,9 +92,11 @@ function governor(name: string): Governor {
     name,
     tracerProvider,
     meterProvider,
-    retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2, budget: false },
+    retry: { maxAttempts: 2, maxThrottledAttempts: 2, baseDelayMs: 1, maxDelayMs: 2, budget: false },
     breaker: false,
     concurrency: false,
+    // The hostile 429s state no limit: a learned rate would only slow the scan down.
+    upstream: { learnRate: false },
   });
   for (const event of ["retry", "throttle", "callEnd", "credits", "quotaCorrected"] as const)
     g.on(event, ((e: unknown) => showAll(`event ${event}`, e)) as GovernorEvents[typeof event]);

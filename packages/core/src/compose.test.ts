@@ -36,7 +36,7 @@ const recording = (name: string, log: string[]): Policy => ({
 });
 
 describe("the pipeline", () => {
-  it("is budget → retry → breaker → upstream → quota → concurrency → attempt-timeout by default", () => {
+  it("is budget → retry → breaker → quota → concurrency → upstream → attempt-timeout by default", () => {
     const { governor } = setup({
       budget: { monthlyUsd: 1 },
       quotas: { inference: [{ limit: 5, windowMs: 1_000 }] },
@@ -45,9 +45,9 @@ describe("the pipeline", () => {
       "budget",
       "retry",
       "breaker",
-      "upstream",
       "quota",
       "concurrency",
+      "upstream",
       "attempt-timeout",
     ]);
     expect(
@@ -83,8 +83,8 @@ describe("the pipeline", () => {
       "retry",
       "spy",
       "breaker",
-      "upstream",
       "concurrency",
+      "upstream",
       "attempt-timeout",
     ]);
     const call = governor.run(({ attempt }) => {

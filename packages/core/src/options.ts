@@ -109,7 +109,7 @@ export interface GovernorOptions {
   readonly queue?: QueueKind;
   /**
    * Inserts, removes, reorders or replaces policies: called once with the default pipeline
-   * (budget → retry → breaker → upstream → quota → concurrency → attempt-timeout, minus those turned
+   * (budget → retry → breaker → quota → concurrency → upstream → attempt-timeout, minus those turned
    * off) and a kit to build policies with; returns the pipeline to use, outer to inner.
    * @default (defaults) => defaults
    */

@@ -49,14 +49,18 @@ export class QuotaGate {
     this.#queue = createWaitQueue<number, Waiting>(queue, () => this.kick());
   }
 
-  /** Callers waiting for a permit. */
   get waiting(): number {
     return this.#queue.length;
   }
 
-  /** Permits left in the tightest window at the last decision. */
+  /** Permits left in the tightest window at the last decision (callers waiting: `waiting`). */
   get lastRemaining(): number {
     return this.#lastRemaining;
+  }
+
+  /** Epoch ms until which the gate is held for a probe (see {@link holdForProbe}), if it is. */
+  get heldUntil(): number | undefined {
+    return this.#hold.active ? this.#hold.at : undefined;
   }
 
   /** The windows this gate hands out permits of. */

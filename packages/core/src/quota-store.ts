@@ -22,10 +22,12 @@ export interface WindowSpec {
    * Token-bucket smoothing in front of the window: at most `burst` permits at once, then
    * permits at the window's average rate (`limit / windowMs`), so that a swarm does not
    * spend a whole window in its first second. With `widen` (the default), the burst is
-   * learned: after as many answers in a row as it allows, it doubles (up to the limit) and
-   * the new room is granted at once; a 429 or 503 narrows it back to `burst`. A fixed
-   * window whose server tolerates bursts is then spent early, as bottleneck's reservoir
-   * does; one that answers bursts with 503 stays smooth.
+   * learned: after as many answers in a row as `burst` times the speed-up, the bucket refills
+   * twice as fast (up to the whole window in `burst`'s time), and a 429 or 503 halves that
+   * (down to the average rate). It never holds more than `burst`: what a pause saved is not
+   * released at once, so a burst after a quiet spell does not meet a spike detector. A fixed window whose server tolerates bursts is then
+   * spent early, as bottleneck's reservoir does; one that answers bursts with 503 stays
+   * near the rate it tolerates.
    */
   readonly smoothing?: { readonly burst: number; readonly widen?: boolean | undefined } | undefined;
 }

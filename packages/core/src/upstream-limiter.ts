@@ -13,15 +13,19 @@ export interface RateLearning {
   readonly burstMs: number;
 }
 
-// Successes remembered to measure what the upstream served when it first refused.
-const METER = 32;
-// Near the rate that last drew a 429 (from 0.8 to 1.2 times it) the rate climbs slowly
-// (0.5% per answer), so that 429s come back about once per hundred answers; away from it,
-// fast (5%): back from a cut, or probing for more once well past the old limit.
-const NEAR_BELOW = 0.8;
-const NEAR_ABOVE = 1.2;
+// Successes remembered to measure what the upstream served when it first refused, over the
+// last second at most (a burst the upstream tolerated is not its rate).
+const METER = 256;
+const HORIZON_MS = 1_000;
+// Back from a cut, the rate climbs fast (5% per answer) to 0.85 times the rate that drew
+// the 429; near that rate (up to 1.15 times it) slowly, 0.2% per answer, so that a 429 comes
+// back about once per hundred answers; past it, or before a second 429 confirmed it (the
+// first estimate is what was served in the first second), it probes at 2% per answer.
+const NEAR_BELOW = 0.85;
+const NEAR_ABOVE = 1.15;
 const FAST = 1.05;
-const SLOW = 1.005;
+const SLOW = 1.002;
+const PROBE = 1.02;
 
 /** A ring of the last {@link METER} instants of something (answers, admissions). */
 class Meter {
@@ -32,21 +36,23 @@ class Meter {
     this.#at[this.#count++ % METER] = now;
   }
 
-  /** Events per ms over the remembered ones; undefined with fewer than two. */
+  /** Events per ms over the last second (or the time since the first); undefined with fewer than two. */
   rate(now: number): number | undefined {
-    const n = Math.min(this.#count, METER);
+    let n = 0;
+    const remembered = Math.min(this.#count, METER);
+    while (n < remembered && this.#at[(this.#count - n - 1) % METER]! > now - HORIZON_MS) n++;
     if (n < 2) return undefined;
-    return n / Math.max(1, now - this.#at[(this.#count - n) % METER]!);
+    return n / HORIZON_MS;
   }
 }
 
 const PERIOD_MS = { minute: 60_000, day: 86_400_000 } as const;
 
 /**
- * The limits of one upstream (a provider behind the router, an endpoint): a pause its
- * server asked for, an admission rate learned from 429s that state nothing (AIMD: cut on a
- * 429, climb back while answers succeed), and the request and token windows its own
- * headers state. A {@link WindowGroup} of one process, so that a `QuotaGate` queues for it;
+ * The limits of one upstream (a provider behind the router, an endpoint): an admission
+ * rate learned from 429s that state nothing (AIMD: cut on a 429, climb back while answers
+ * succeed), and the request and token windows its own headers state (a pause its server
+ * asks for is its gate's hold). A {@link WindowGroup} of one process, so that a `QuotaGate` queues for it;
  * `count` is the attempt's estimated tokens (0 when unknown), requests are counted one per
  * attempt.
  */
@@ -54,7 +60,6 @@ export class UpstreamLimiter implements WindowGroup {
   readonly key: string;
   readonly #learning: RateLearning | undefined;
   readonly #defaultWindowMs: number;
-  #pausedUntil = Number.NEGATIVE_INFINITY;
   // per millisecond; undefined: no 429 yet, nothing to learn from
   #rate: number | undefined;
   #level = 0;
@@ -62,6 +67,7 @@ export class UpstreamLimiter implements WindowGroup {
   #ceiling = 0;
   #cutAt = Number.NEGATIVE_INFINITY;
   #pressed = false;
+  #cuts = 0;
   readonly #served = new Meter();
   readonly #admitted = new Meter();
   readonly #windows = new Map<string, WindowState>();
@@ -81,19 +87,9 @@ export class UpstreamLimiter implements WindowGroup {
     return this.#rate === undefined ? undefined : this.#rate * 1000;
   }
 
-  /** Epoch ms until which the upstream asked not to be called (a cold start, a hint). */
-  get pausedUntil(): number {
-    return this.#pausedUntil;
-  }
-
   tryAcquire(count: number, now: number): AcquireResult {
-    let waitMs = Math.max(0, this.#pausedUntil - now);
-    let blockedBy = waitMs > 0 ? "pause" : undefined;
-    const rateWait = this.#rateWait(now);
-    if (rateWait > waitMs) {
-      waitMs = rateWait;
-      blockedBy = "rate";
-    }
+    let waitMs = this.#rateWait(now);
+    let blockedBy = waitMs > 0 ? "rate" : undefined;
     for (const window of this.#windows.values()) {
       const wait = window.waitFor(this.#weight(window, count), now);
       if (wait > waitMs) {
@@ -143,12 +139,12 @@ export class UpstreamLimiter implements WindowGroup {
       if (window.name.startsWith("tokens")) window.adjust(delta, now, takenAt);
   }
 
-  /** An attempt the upstream refused (it served nothing): its request and tokens go back. */
+  /**
+   * An attempt the upstream refused (it served nothing): its request and tokens go back to
+   * the windows, which count what was served. Not to the rate, which paces what is sent:
+   * sending again at once is what drew the refusal.
+   */
   refund(tokens: number, now: number, takenAt: number): void {
-    if (this.#rate !== undefined) {
-      this.#rateWait(now);
-      this.#level = Math.min(Math.max(1, this.#rate * this.#learning!.burstMs), this.#level + 1);
-    }
     for (const window of this.#windows.values()) window.adjust(-this.#weight(window, tokens), now, takenAt);
   }
 
@@ -170,6 +166,8 @@ export class UpstreamLimiter implements WindowGroup {
   ): { hint: number | undefined; holdMs: number } {
     let hint: number | undefined;
     let holdMs = 0;
+    // A 429 that says some is left everywhere refused what the call needed: all of it is spent.
+    const spent = rateLimited && !limits.some((l) => l.remaining === 0);
     for (const l of limits) {
       const name = `${l.unit}${l.period === undefined ? "" : `/${l.period}`}`;
       let window = this.#windows.get(name);
@@ -180,21 +178,16 @@ export class UpstreamLimiter implements WindowGroup {
         this.#windows.set(name, window);
       }
       const spec = { name, limit: window.limit, windowMs: window.windowMs, kind: "fixed" as const };
-      const exhausted = rateLimited && l.remaining === 0;
+      const exhausted = rateLimited && (l.remaining === 0 || spent);
       const { correction, capped, ceilingMs } = boundCorrection(
         { remaining: l.remaining, resetMs: l.resetMs, quota: l.limit, exhausted },
         spec,
       );
       window.correct(correction, now);
       if (exhausted && correction.resetMs !== undefined) hint = Math.max(hint ?? 0, correction.resetMs);
-      if (capped && l.remaining === 0) holdMs = Math.max(holdMs, ceilingMs);
+      if (capped && exhausted) holdMs = Math.max(holdMs, ceilingMs);
     }
     return { hint, holdMs };
-  }
-
-  /** Nothing is admitted before `until` (capped by the caller). */
-  pause(until: number): void {
-    if (until > this.#pausedUntil) this.#pausedUntil = until;
   }
 
   /** An answer: the rate climbs back while demand presses against it. */
@@ -206,8 +199,9 @@ export class UpstreamLimiter implements WindowGroup {
     }
     if (!this.#pressed) return;
     this.#pressed = false;
-    const near = rate >= this.#ceiling * NEAR_BELOW && rate <= this.#ceiling * NEAR_ABOVE;
-    this.#rate = rate * (near ? SLOW : FAST);
+    const c = this.#ceiling;
+    const near = this.#cuts > 1 && rate >= c * NEAR_BELOW && rate <= c * NEAR_ABOVE;
+    this.#rate = rate * (rate < c * NEAR_BELOW ? FAST : near ? SLOW : PROBE);
   }
 
   /**
@@ -223,6 +217,7 @@ export class UpstreamLimiter implements WindowGroup {
     const current =
       this.#rate ?? this.#served.rate(now) ?? (admitted === undefined ? 1 / 1000 : admitted / 2);
     this.#ceiling = current;
+    this.#cuts++;
     this.#rate = Math.max(learning.minPerSecond / 1000, current * learning.decrease);
     this.#cutAt = now;
     this.#level = 0;

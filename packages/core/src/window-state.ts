@@ -10,8 +10,12 @@ export class WindowState {
   readonly kind: WindowSpec["kind"];
   #limit: number;
   #windowMs: number;
-  #burst: number | undefined;
-  readonly #smooth: number | undefined;
+  readonly #burst: number | undefined;
+  readonly #widen: boolean;
+  // smoothing: tokens; with learned bursting the bucket refills `#boost` times faster
+  #tokens: number;
+  #refilledAt = Number.NaN;
+  #boost = 1;
   #streak = 0;
   // fixed
   #used = 0;
@@ -20,9 +24,6 @@ export class WindowState {
   #log: Float64Array;
   #head = 0;
   #size = 0;
-  // smoothing
-  #tokens: number;
-  #refilledAt = Number.NaN;
   // after a 429: nothing is admitted before this instant
   #blockedUntil = Number.NEGATIVE_INFINITY;
 
@@ -32,7 +33,7 @@ export class WindowState {
     this.#limit = spec.limit;
     this.#windowMs = spec.windowMs;
     this.#burst = spec.smoothing?.burst;
-    this.#smooth = spec.smoothing?.widen === false ? undefined : this.#burst;
+    this.#widen = spec.smoothing?.widen !== false;
     this.#tokens = this.#burst ?? 0;
     this.#log = new Float64Array(spec.kind === "sliding" ? spec.limit : 0);
   }
@@ -64,7 +65,8 @@ export class WindowState {
       this.#refill(now);
       if (this.#tokens < count) {
         if (count > this.#burst) return Number.POSITIVE_INFINITY;
-        wait = Math.max(wait, Math.ceil(((count - this.#tokens) * this.#windowMs) / this.#limit));
+        const rate = (this.#limit * this.#boost) / this.#windowMs;
+        wait = Math.max(wait, Math.ceil((count - this.#tokens) / rate));
       }
     }
     return wait;
@@ -101,23 +103,19 @@ export class WindowState {
       if (delta > 0) this.#append(delta, now);
       else this.#remove(-delta, takenAt);
     }
-    if (this.#burst !== undefined) {
-      this.#refill(now);
-      this.#tokens = Math.min(this.#burst, this.#tokens - delta);
-    }
+    if (this.#burst === undefined) return;
+    this.#refill(now);
+    this.#tokens = Math.min(this.#burst, this.#tokens - delta);
   }
 
   /** Learned bursting: see `WindowGroup.learnBurst` and `WindowSpec.smoothing.widen`. */
   learnBurst(answered: boolean, now: number): void {
-    const base = this.#smooth;
-    if (base === undefined || this.#burst === undefined) return;
+    const burst = this.#burst;
+    if (!this.#widen || burst === undefined) return;
     this.#refill(now);
-    if (!answered) {
-      [this.#burst, this.#streak, this.#tokens] = [base, 0, Math.min(this.#tokens, base)];
-    } else if (++this.#streak >= this.#burst && this.#burst < this.#limit) {
-      const wider = Math.min(this.#limit, this.#burst * 2);
-      [this.#tokens, this.#burst, this.#streak] = [this.#tokens + wider - this.#burst, wider, 0];
-    }
+    if (!answered) [this.#boost, this.#streak] = [Math.max(1, this.#boost / 2), 0];
+    else if (++this.#streak >= burst * this.#boost && burst * this.#boost < this.#limit)
+      [this.#boost, this.#streak] = [Math.min(this.#limit / burst, this.#boost * 2), 0];
   }
 
   /** Permits left right now. */
@@ -147,13 +145,12 @@ export class WindowState {
     if (this.kind === "fixed") {
       this.#roll(now);
       // A reset far from ours means the server's window is not the one we are counting:
-      // adopt its boundary and its count. Otherwise trust whichever has seen more.
-      if (resetAt !== undefined && Math.abs(resetAt - this.#resetAt) > 1000) {
-        this.#resetAt = resetAt;
-        this.#used = c.remaining === undefined ? this.#used : this.#limit - c.remaining;
-      } else if (c.remaining !== undefined) {
-        this.#used = Math.max(this.#used, this.#limit - c.remaining);
-      }
+      // adopt its boundary and its count. Near ours, trust whichever has seen more, and never
+      // reset before the server does (a later reset is adopted).
+      const far = resetAt !== undefined && Math.abs(resetAt - this.#resetAt) > 1000;
+      if (far) this.#used = c.remaining === undefined ? this.#used : this.#limit - c.remaining;
+      else if (c.remaining !== undefined) this.#used = Math.max(this.#used, this.#limit - c.remaining);
+      if (resetAt !== undefined && (far || resetAt > this.#resetAt)) this.#resetAt = resetAt;
       this.#used = Math.min(Math.max(this.#used, 0), this.#limit);
     } else if (c.remaining !== undefined) {
       this.#expire(now);
@@ -221,7 +218,8 @@ export class WindowState {
     if (Number.isNaN(this.#refilledAt)) this.#refilledAt = now;
     const elapsed = now - this.#refilledAt;
     if (elapsed <= 0) return;
-    this.#tokens = Math.min(this.#burst!, this.#tokens + (elapsed * this.#limit) / this.#windowMs);
+    const boost = this.#boost;
+    this.#tokens = Math.min(this.#burst!, this.#tokens + (elapsed * this.#limit * boost) / this.#windowMs);
     this.#refilledAt = now;
   }
 

@@ -6,6 +6,7 @@ import { createGovernor, type Governor } from "../governor.js";
 import { ManualClock } from "../manual-clock.js";
 import type { GovernorOptions } from "../options.js";
 import { MAX_SERVER_WAIT_MS } from "../server-wait.js";
+import { MAX_UPSTREAM_KEYS } from "./upstream.js";
 
 const governors: Governor[] = [];
 afterEach(async () => {
@@ -194,8 +195,11 @@ describe("provider headers", () => {
     const b = run();
     await clock.runAll();
     await Promise.all([a, b]);
-    // 8 server seconds at twice the wall clock's speed: both wait 4 s.
-    expect(starts).toEqual([0, 4_000, 4_000]);
+    // 8 server seconds at twice the wall clock's speed: nobody goes before 4 s; then the
+    // rate the 429 taught (it stated no limit) spaces the two.
+    expect(starts[1]).toBe(4_000);
+    expect(starts[2]).toBeGreaterThanOrEqual(4_000);
+    expect((await governor.snapshot()).upstreams.novita?.ratePerSecond).toBeGreaterThan(0);
   });
 });
 
@@ -230,6 +234,17 @@ describe("cold starts", () => {
 });
 
 describe("bounds", () => {
+  it("keeps at most MAX_UPSTREAM_KEYS upstreams, forgetting the least recently used", async () => {
+    const { governor } = setup();
+    for (let i = 0; i < MAX_UPSTREAM_KEYS + 50; i++) await governor.run(() => "ok", { provider: `p${i}` });
+    await governor.run(() => "ok", { provider: "p100" });
+    const keys = Object.keys((await governor.snapshot()).upstreams);
+    expect(keys.length).toBe(MAX_UPSTREAM_KEYS);
+    expect(keys).toContain("p100");
+    expect(keys).toContain(`p${MAX_UPSTREAM_KEYS + 49}`);
+    expect(keys).not.toContain("p0");
+  });
+
   it("no provider header on a 429 holds a call back longer than MAX_SERVER_WAIT_MS", async () => {
     const value = fc.oneof(
       fc.string(),
@@ -267,5 +282,68 @@ describe("bounds", () => {
       }),
       { numRuns: 60 },
     );
+  });
+});
+
+describe("learned bursting", () => {
+  // When the last of `n` concurrent calls is answered, from the first one's start.
+  async function lastDone(governor: Governor, clock: ManualClock, n: number, fn = () => "ok") {
+    const t0 = clock.now();
+    let last = t0;
+    const calls = Array.from({ length: n }, () =>
+      governor.run(fn).then(() => {
+        last = Math.max(last, clock.now());
+      }),
+    );
+    await clock.runAll();
+    await Promise.all(calls);
+    return last - t0;
+  }
+
+  // 60 calls against a known fixed window of 30 per 10 s: the quota-bound minimum is one
+  // window (the first 30 at once, the rest at the next reset).
+  const fixed = (widen: boolean) =>
+    setup({ quotas: { inference: [{ limit: 30, windowMs: 10_000, smoothing: { burst: 1, widen } }] } });
+
+  it("spends a tolerant fixed window early once answers keep coming; smooth without widen", async () => {
+    const learned = fixed(true);
+    const smooth = fixed(false);
+    const learnedMs = await lastDone(learned.governor, learned.clock, 60);
+    const smoothMs = await lastDone(smooth.governor, smooth.clock, 60);
+    expect(learnedMs).toBeLessThanOrEqual(1.15 * 10_000);
+    // Smooth: the window's average rate, 3 per second, for all 60.
+    expect(smoothMs).toBeGreaterThanOrEqual(19_000);
+  });
+
+  it("halves the learned burst at each 503, back to the configured one, then learns again", async () => {
+    const { clock, governor } = setup({
+      retry: false,
+      quotas: { inference: [{ limit: 1_000, windowMs: 1_000_000, smoothing: { burst: 1 } }] },
+    });
+    // 1 per second on average; the learned pace grows while the 40 are answered.
+    await lastDone(governor, clock, 40);
+    expect(await lastDone(governor, clock, 10)).toBeLessThan(500);
+    // 40 answers doubled it to 32 or more: six 503s bring it back to 1.
+    for (let i = 0; i < 6; i++)
+      await governor.run(() => Promise.reject(new UpstreamError("HTTP 503", 503))).catch(() => {});
+    await clock.advance(1_000);
+    // Narrowed to 1: the next 10 start at the average rate again (1 per second) and widen
+    // anew as they are answered (1, 2, 4 at once): seconds instead of no wait at all.
+    expect(await lastDone(governor, clock, 10)).toBeGreaterThanOrEqual(2_000);
+  });
+});
+
+describe("waiting through an outage", () => {
+  it("fails fast with CircuitOpenError when the call's deadline comes before the probe", async () => {
+    const { governor } = setup({
+      retry: false,
+      breaker: { volumeThreshold: 1, errorThresholdPercentage: 1, resetTimeoutMs: 60_000 },
+    });
+    await governor.run(() => Promise.reject(new UpstreamError("HTTP 500", 500))).catch(() => {});
+    expect(governor.stats().breakers.inference).toBe("open");
+    const refused = await governor
+      .run(() => "never sent", { totalTimeoutMs: 1_000 })
+      .catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: "circuit_open" });
   });
 });

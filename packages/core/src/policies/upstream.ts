@@ -27,6 +27,8 @@ export const MAX_UPSTREAM_KEYS = 256;
 interface Entry {
   readonly limiter: UpstreamLimiter;
   readonly gate: QuotaGate;
+  /** When it was last used (a counter): the least recent is forgotten first. */
+  used: number;
 }
 
 interface Taken {
@@ -53,6 +55,7 @@ class UpstreamPolicy implements Policy, AttemptEndListener<Taken> {
   readonly #kit: PolicyKit;
   readonly #o: UpstreamOptions;
   readonly #entries = new Map<string, Entry>();
+  #uses = 0;
   readonly #defaultWindowMs: number;
 
   constructor(kit: PolicyKit, o: UpstreamOptions) {
@@ -79,9 +82,7 @@ class UpstreamPolicy implements Policy, AttemptEndListener<Taken> {
   #entry(key: string): Entry {
     let entry = this.#entries.get(key);
     if (entry) {
-      // Least recently used last: the first one is the one to forget.
-      this.#entries.delete(key);
-      this.#entries.set(key, entry);
+      entry.used = ++this.#uses;
       return entry;
     }
     if (this.#entries.size >= MAX_UPSTREAM_KEYS) this.#forgetOne();
@@ -90,18 +91,19 @@ class UpstreamPolicy implements Policy, AttemptEndListener<Taken> {
       ? { decrease: o.decrease, minPerSecond: o.minRatePerSecond, burstMs: o.burstMs }
       : undefined;
     const limiter = new UpstreamLimiter(key, learning, this.#defaultWindowMs);
-    entry = { limiter, gate: new QuotaGate(`upstream ${key}`, limiter, this.#kit.clock, this.#kit.queue) };
+    const gate = new QuotaGate(`upstream ${key}`, limiter, this.#kit.clock, this.#kit.queue);
+    entry = { limiter, gate, used: ++this.#uses };
     this.#entries.set(key, entry);
     return entry;
   }
 
-  // Nobody waiting on it: forgetting it costs only what it learned.
+  // The least recently used with nobody waiting on it: forgetting it costs only what it learned.
   #forgetOne(): void {
-    for (const [key, entry] of this.#entries) {
-      if (entry.gate.waiting > 0) continue;
-      this.#entries.delete(key);
-      return;
-    }
+    let oldest: string | undefined;
+    let at = Number.POSITIVE_INFINITY;
+    for (const [key, entry] of this.#entries)
+      if (entry.gate.waiting === 0 && entry.used < at) [oldest, at] = [key, entry.used];
+    if (oldest !== undefined) this.#entries.delete(oldest);
   }
 
   #tokens(info: CallInfo): number {
@@ -170,14 +172,16 @@ class UpstreamPolicy implements Policy, AttemptEndListener<Taken> {
     // Header waits (`Retry-After`, `RateLimit`) are the windows' and the retry's to bound and
     // honour; what only a body says ("try again in 11.4s", `estimated_time`) is this policy's.
     const bodyHint = verdict.hintFrom === "body" ? verdict.retryAfterMs : undefined;
+    // A pause holds the upstream's gate: nobody goes before its end, then one probe, and the
+    // others after its answer (a model still loading, a limit still reached, holds again).
     if (verdict.reason === "loading") {
       const wait = bodyHint ?? verdict.retryAfterMs ?? this.#o.loadingPauseMs;
-      limiter.pause(now + Math.min(wait, this.#o.maxPauseMs));
+      gate.holdForProbe(now, Math.min(wait, this.#o.maxPauseMs));
     } else {
-      // A 429 whose body says when to come back pauses the upstream; one that says nothing
-      // at all (no header, no hint) cuts its rate.
-      if (bodyHint !== undefined) limiter.pause(now + Math.min(bodyHint, this.#o.maxPauseMs));
-      else if (!states(feedback, verdict.retryAfterMs) && limiter.refused(now, taken.takenAt))
+      // A 429 whose body says when to come back pauses the upstream; one that states no limit
+      // (no `RateLimit`, no provider header: a hint says when, not how fast) cuts its rate.
+      if (bodyHint !== undefined) gate.holdForProbe(now, Math.min(bodyHint, this.#o.maxPauseMs));
+      if (!states(feedback) && limiter.refused(now, taken.takenAt))
         this.#kit.events.emit("upstreamRate", {
           key: limiter.key,
           ratePerSecond: limiter.ratePerSecond ?? 0,
@@ -206,12 +210,14 @@ class UpstreamPolicy implements Policy, AttemptEndListener<Taken> {
 
   async snapshot(now: number): Promise<PolicySnapshot> {
     const upstreams: Record<string, UpstreamSnapshot> = {};
-    for (const [key, { limiter }] of this.#entries)
+    for (const [key, { limiter, gate }] of this.#entries) {
+      const held = gate.heldUntil;
       upstreams[key] = {
         ratePerSecond: limiter.ratePerSecond,
-        pausedUntil: limiter.pausedUntil > now ? limiter.pausedUntil : undefined,
+        pausedUntil: held !== undefined && held > now ? held : undefined,
         windows: limiter.snapshot(now),
       };
+    }
     return { upstreams };
   }
 
@@ -220,12 +226,9 @@ class UpstreamPolicy implements Policy, AttemptEndListener<Taken> {
   }
 }
 
-// Whether an answer stated anything: the account's `RateLimit`, the provider's own limits, a
-// `Retry-After` (in the headers or carried by the error).
-const states = (feedback: ServerFeedback | undefined, retryAfterMs: number | undefined): boolean =>
-  retryAfterMs !== undefined ||
-  (feedback !== undefined &&
-    (feedback.limits.length > 0 || feedback.upstream.length > 0 || feedback.retryAfterMs !== undefined));
+// Whether an answer stated a limit: the account's `RateLimit` or the provider's own.
+const states = (feedback: ServerFeedback | undefined): boolean =>
+  feedback !== undefined && (feedback.limits.length > 0 || feedback.upstream.length > 0);
 
 /**
  * Limits per upstream: the provider behind the router (or any other upstream key) gets its
