@@ -18,7 +18,7 @@ export interface BreakerOptions {
   readonly errorThresholdPercentage: number;
   /** How long the breaker stays open before letting one probe through (half-open). @default 30_000 */
   readonly resetTimeoutMs: number;
-  /** Attempts in the rolling window before the breaker may open at all. @default 10 */
+  /** Attempts in the rolling window before the breaker may open; that many failures in a row (at least 3) open it at once. @default 10 */
   readonly volumeThreshold: number;
   /** The rolling window over which failures are counted. @default 10_000 */
   readonly rollingWindowMs: number;
@@ -94,6 +94,15 @@ export class Breaker {
       }
     });
     this.#breaker.on("halfOpen", () => onState(key, "half-open"));
+    // A run of `volumeThreshold` (at least 3) failures in a row opens it at once: an outage right after a
+    // busy spell would otherwise wait for the rolling window's successes to age out.
+    let streak = 0;
+    this.#breaker.on("success", () => {
+      streak = 0;
+    });
+    this.#breaker.on("failure", () => {
+      if (++streak >= Math.max(3, options.volumeThreshold) && this.#breaker.closed) this.#breaker.open();
+    });
     this.#breaker.on("close", () => {
       onState(key, "closed");
       if (shared) {

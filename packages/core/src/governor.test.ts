@@ -434,8 +434,11 @@ describe("breaker", () => {
       governor.run(async () => Promise.reject(httpError(status)), { provider: "p" });
     for (let i = 0; i < 6; i++) await fail(429).catch(() => {});
     expect(governor.stats().breakers).toEqual({ p: "closed" });
-    // 429s count as successes for the breaker: the 7th failure makes 7 of 13 attempts, over 50%.
-    for (let i = 0; i < 7; i++) await fail(500).catch(() => {});
+    // 429s count as successes for the breaker: 3 failures make 3 of 9 attempts, under 50%...
+    for (let i = 0; i < 3; i++) await fail(500).catch(() => {});
+    expect(governor.stats().breakers).toEqual({ p: "closed" });
+    // ...but a 4th in a row (volumeThreshold failures in a row) opens it at once.
+    await fail(500).catch(() => {});
     expect(governor.stats().breakers).toEqual({ p: "open" });
     expect(governor.stats().throttles.breaker_open).toBe(0);
     let sent = false;
