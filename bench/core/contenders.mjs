@@ -112,6 +112,12 @@ export const contenders = [
     create: (noop) => governorInstance(fullGovernor(), noop),
   },
   {
+    // What the upstream policy (limits per provider) costs when nothing throttles.
+    id: "governor-no-upstream",
+    label: "swarmgate governor, every policy on but `upstream: false`",
+    create: (noop) => governorInstance(fullGovernor({ upstream: false }), noop),
+  },
+  {
     id: "governor-noop-policy",
     label: "swarmgate governor, every policy on + a user's no-op policy",
     create: (noop) => governorInstance(fullGovernor({ policies: withNoop }), noop),
@@ -127,6 +133,7 @@ export const contenders = [
           concurrency: false,
           retry: false,
           breaker: false,
+          upstream: false,
           attemptTimeoutMs: Number.POSITIVE_INFINITY,
           totalTimeoutMs: Number.POSITIVE_INFINITY,
         }),

@@ -82,6 +82,11 @@ export class UpstreamLimiter implements WindowGroup {
     this.#defaultWindowMs = defaultWindowMs;
   }
 
+  /** Nothing learned yet: no rate, no window. */
+  get free(): boolean {
+    return this.#rate === undefined && this.#windows.size === 0;
+  }
+
   /** The learned rate in requests per second; undefined before any header-less 429. */
   get ratePerSecond(): number | undefined {
     return this.#rate === undefined ? undefined : this.#rate * 1000;

@@ -29,3 +29,30 @@ export interface UpstreamOptions {
   /** Estimated tokens of an attempt, for token limits a provider states. @default info.estimatedTokens ?? 0 */
   readonly tokens: ((info: CallInfo) => number) | undefined;
 }
+
+const defaultKey = (info: CallInfo, requestClass: string): string =>
+  info.breakerKey ?? info.provider ?? requestClass;
+
+/** The upstream key of a call: `o.key`'s answer, or the default when it has none (or throws). */
+export function upstreamKey(o: UpstreamOptions, info: CallInfo, requestClass: string): string {
+  if (o.key === undefined) return defaultKey(info, requestClass);
+  try {
+    const k: unknown = o.key(info, requestClass);
+    return typeof k === "string" ? k : defaultKey(info, requestClass);
+  } catch {
+    return defaultKey(info, requestClass);
+  }
+}
+
+/** The tokens an attempt takes from a token window: `o.tokens`'s answer or `info.estimatedTokens`, else 0. */
+export function estimatedTokens(o: UpstreamOptions, info: CallInfo): number {
+  let n: unknown = info.estimatedTokens;
+  if (o.tokens !== undefined) {
+    try {
+      n = o.tokens(info);
+    } catch {
+      n = 0;
+    }
+  }
+  return typeof n === "number" && Number.isFinite(n) && n > 0 ? Math.ceil(n) : 0;
+}

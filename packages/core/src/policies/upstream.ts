@@ -17,7 +17,7 @@ import { ATTR } from "../semconv.js";
 import type { ServerFeedback } from "../server-feedback.js";
 import { MAX_SERVER_WAIT_MS } from "../server-wait.js";
 import { UpstreamLimiter } from "../upstream-limiter.js";
-import type { UpstreamOptions } from "../upstream-options.js";
+import { estimatedTokens, type UpstreamOptions, upstreamKey } from "../upstream-options.js";
 
 export type { UpstreamOptions } from "../upstream-options.js";
 
@@ -40,9 +40,6 @@ interface Taken {
   readonly probe: number | undefined;
 }
 
-const defaultKey = (info: CallInfo, requestClass: string): string =>
-  info.breakerKey ?? info.provider ?? requestClass;
-
 const tokensOf = (usage: UsageTotals | undefined, before: UsageTotals | undefined): number | undefined => {
   if (usage === undefined) return undefined;
   const used =
@@ -50,7 +47,7 @@ const tokensOf = (usage: UsageTotals | undefined, before: UsageTotals | undefine
   return used > 0 ? used : undefined;
 };
 
-class UpstreamPolicy implements Policy, AttemptEndListener<Taken> {
+class UpstreamPolicy implements Policy, AttemptEndListener<Taken | Entry> {
   readonly name = "upstream";
   readonly #kit: PolicyKit;
   readonly #o: UpstreamOptions;
@@ -66,17 +63,6 @@ class UpstreamPolicy implements Policy, AttemptEndListener<Taken> {
 
   [STEP]<T>(next: Next<T>): Next<T> {
     return (ctx) => this.execute(ctx, next);
-  }
-
-  #keyOf(info: CallInfo, requestClass: string): string {
-    const key = this.#o.key;
-    if (key === undefined) return defaultKey(info, requestClass);
-    try {
-      const k: unknown = key(info, requestClass);
-      return typeof k === "string" ? k : defaultKey(info, requestClass);
-    } catch {
-      return defaultKey(info, requestClass);
-    }
   }
 
   #entry(key: string): Entry {
@@ -106,23 +92,15 @@ class UpstreamPolicy implements Policy, AttemptEndListener<Taken> {
     if (oldest !== undefined) this.#entries.delete(oldest);
   }
 
-  #tokens(info: CallInfo): number {
-    let n: unknown = info.estimatedTokens;
-    const tokens = this.#o.tokens;
-    if (tokens !== undefined) {
-      try {
-        n = tokens(info);
-      } catch {
-        n = 0;
-      }
-    }
-    return typeof n === "number" && Number.isFinite(n) && n > 0 ? Math.ceil(n) : 0;
-  }
-
   execute<T>(ctx: PolicyContext, next: Next<T>): Promise<T> {
     const info = ctx.info;
-    const entry = this.#entry(this.#keyOf(info, ctx.requestClass));
-    const tokens = this.#tokens(info);
+    const entry = this.#entry(upstreamKey(this.#o, info, ctx.requestClass));
+    // Nothing learned, nothing waiting: the attempt goes, and its entry is its token.
+    if (entry.limiter.free && entry.gate.waiting === 0 && entry.gate.heldUntil === undefined) {
+      ctx.onAttemptEnd(this, entry);
+      return next(ctx);
+    }
+    const tokens = estimatedTokens(this.#o, info);
     const request: GateRequest = {
       deadline: ctx.deadline,
       signal: ctx.signal,
@@ -150,9 +128,14 @@ class UpstreamPolicy implements Policy, AttemptEndListener<Taken> {
     return next(ctx);
   }
 
-  attemptEnded(taken: Taken, failed: boolean, error: unknown, ctx: PolicyContext): void {
-    const { limiter, gate } = taken.entry;
+  attemptEnded(token: Taken | Entry, failed: boolean, error: unknown, ctx: PolicyContext): void {
     const now = this.#kit.clock.now();
+    // Admitted with nothing to take (see `execute`): before any cut, holding no tokens.
+    const taken: Taken =
+      "entry" in token
+        ? token
+        : { entry: token, tokens: 0, takenAt: -Infinity, usedBefore: undefined, probe: undefined };
+    const { limiter, gate } = taken.entry;
     if (taken.probe !== undefined) {
       const rateLimited = failed && ctx.classify(error).reason === "rate_limited";
       gate.probeEnded(taken.probe, failed, rateLimited, now);
@@ -192,7 +175,7 @@ class UpstreamPolicy implements Policy, AttemptEndListener<Taken> {
 
   learn(feedback: ServerFeedback, requestClass: string, info: CallInfo): number | undefined {
     if (feedback.upstream.length === 0) return undefined;
-    const entry = this.#entry(this.#keyOf(info, requestClass));
+    const entry = this.#entry(upstreamKey(this.#o, info, requestClass));
     const now = this.#kit.clock.now();
     const { hint, holdMs } = entry.limiter.learn(feedback.upstream, feedback.status === 429, now);
     // A wait cut to its ceiling: one probe then, the others after its answer (as the quota's windows).
@@ -203,7 +186,7 @@ class UpstreamPolicy implements Policy, AttemptEndListener<Taken> {
   }
 
   describe(ctx: PolicyContext, attributes: Attributes): void {
-    const entry = this.#entries.get(this.#keyOf(ctx.info, ctx.requestClass));
+    const entry = this.#entries.get(upstreamKey(this.#o, ctx.info, ctx.requestClass));
     const rate = entry?.limiter.ratePerSecond;
     if (rate !== undefined) attributes[ATTR.SWARMGATE_UPSTREAM_RATE] = rate;
   }
