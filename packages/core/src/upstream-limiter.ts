@@ -17,10 +17,9 @@ export interface RateLearning {
 // last second at most (a burst the upstream tolerated is not its rate).
 const METER = 256;
 const HORIZON_MS = 1_000;
-// Back from a cut, the rate climbs fast (5% per answer) to 0.85 times the rate that drew
-// the 429; near that rate (up to 1.15 times it) slowly, 0.2% per answer, so that a 429 comes
-// back about once per hundred answers; past it, or before a second 429 confirmed it (the
-// first estimate is what was served in the first second), it probes at 2% per answer.
+// The rate climbs 5% per answer below 0.85× the rate that drew the last 429, and until a
+// second 429 confirms it (the first estimate is a lower bound); near a confirmed rate (to
+// 1.15×) 0.2%, about one 429 per hundred answers; past it, 2% (probing for more).
 const NEAR_BELOW = 0.85;
 const NEAR_ABOVE = 1.15;
 const FAST = 1.05;
@@ -68,18 +67,24 @@ export class UpstreamLimiter implements WindowGroup {
   #cutAt = Number.NEGATIVE_INFINITY;
   #pressed = false;
   #cuts = 0;
+  #servedCount = 0;
+  #servedAtCut = 0;
+  #heldAt = Number.NEGATIVE_INFINITY;
+  #holds = 0;
   readonly #served = new Meter();
   readonly #admitted = new Meter();
   readonly #windows = new Map<string, WindowState>();
 
-  /**
-   * `defaultWindowMs`: the length of a window whose header names no period (a minute in the
-   * server's time, divided by its time scale).
-   */
+  /** `defaultWindowMs`: a window whose header names no period (a minute of the server's time). */
   constructor(key: string, learning: RateLearning | undefined, defaultWindowMs: number) {
     this.key = key;
     this.#learning = learning;
     this.#defaultWindowMs = defaultWindowMs;
+  }
+
+  /** An attempt went without the gate (nothing learned yet): counted for the first estimate. */
+  admitted(now: number): void {
+    if (this.#learning) this.#admitted.mark(now);
   }
 
   /** Nothing learned yet: no rate, no window. */
@@ -144,11 +149,7 @@ export class UpstreamLimiter implements WindowGroup {
       if (window.name.startsWith("tokens")) window.adjust(delta, now, takenAt);
   }
 
-  /**
-   * An attempt the upstream refused (it served nothing): its request and tokens go back to
-   * the windows, which count what was served. Not to the rate, which paces what is sent:
-   * sending again at once is what drew the refusal.
-   */
+  /** A refused attempt's request and tokens go back to the windows (not to the rate, which paces sends). */
   refund(tokens: number, now: number, takenAt: number): void {
     for (const window of this.#windows.values()) window.adjust(-this.#weight(window, tokens), now, takenAt);
   }
@@ -197,6 +198,8 @@ export class UpstreamLimiter implements WindowGroup {
 
   /** An answer: the rate climbs back while demand presses against it. */
   served(now: number): void {
+    this.#servedCount++;
+    this.#holds = 0;
     const rate = this.#rate;
     if (rate === undefined) {
       if (this.#learning) this.#served.mark(now);
@@ -205,19 +208,28 @@ export class UpstreamLimiter implements WindowGroup {
     if (!this.#pressed) return;
     this.#pressed = false;
     const c = this.#ceiling;
-    const near = this.#cuts > 1 && rate >= c * NEAR_BELOW && rate <= c * NEAR_ABOVE;
-    this.#rate = rate * (rate < c * NEAR_BELOW ? FAST : near ? SLOW : PROBE);
+    // Before a second 429 confirms the first estimate (a lower bound: what was served), fast.
+    const confirmed = this.#cuts > 1;
+    const near = confirmed && rate >= c * NEAR_BELOW && rate <= c * NEAR_ABOVE;
+    this.#rate = rate * (rate < c * NEAR_BELOW || !confirmed ? FAST : near ? SLOW : PROBE);
   }
 
   /**
-   * A 429 that stated nothing, for an attempt admitted at `takenAt`: the rate is cut once
-   * per round (429s of attempts admitted before the last cut say nothing new). The first
+   * A 429 that stated nothing, for an attempt admitted at `takenAt`. Cut the rate, once per
+   * round (429s of attempts admitted before the last cut or hold say nothing new); the first
    * cut starts from what the upstream served just before (else half the rate attempts were
-   * sent at, else one per second). Returns whether it cut.
+   * sent at, else one per second). But when nothing was served since the last cut, the
+   * window behind it is spent rather than the pace too fast: returns how long to hold the
+   * upstream for one probe instead (two intervals of the rate, doubling while it lasts).
+   * Returns "cut", a hold in ms, or undefined when the 429 said nothing new.
    */
-  refused(now: number, takenAt: number): boolean {
+  refused(now: number, takenAt: number): "cut" | number | undefined {
     const learning = this.#learning;
-    if (learning === undefined || takenAt < this.#cutAt) return false;
+    if (learning === undefined || takenAt < this.#cutAt || takenAt < this.#heldAt) return undefined;
+    if (this.#rate !== undefined && this.#servedCount === this.#servedAtCut) {
+      this.#heldAt = now;
+      return (2 / this.#rate) * 2 ** Math.min(20, this.#holds++);
+    }
     const admitted = this.#admitted.rate(now);
     const current =
       this.#rate ?? this.#served.rate(now) ?? (admitted === undefined ? 1 / 1000 : admitted / 2);
@@ -227,6 +239,7 @@ export class UpstreamLimiter implements WindowGroup {
     this.#cutAt = now;
     this.#level = 0;
     this.#filledAt = now;
-    return true;
+    this.#servedAtCut = this.#servedCount;
+    return "cut";
   }
 }

@@ -97,6 +97,7 @@ class UpstreamPolicy implements Policy, AttemptEndListener<Taken | Entry> {
     const entry = this.#entry(upstreamKey(this.#o, info, ctx.requestClass));
     // Nothing learned, nothing waiting: the attempt goes, and its entry is its token.
     if (entry.limiter.free && entry.gate.waiting === 0 && entry.gate.heldUntil === undefined) {
+      entry.limiter.admitted(ctx.now());
       ctx.onAttemptEnd(this, entry);
       return next(ctx);
     }
@@ -164,11 +165,13 @@ class UpstreamPolicy implements Policy, AttemptEndListener<Taken | Entry> {
       // A 429 whose body says when to come back pauses the upstream; one that states no limit
       // (no `RateLimit`, no provider header: a hint says when, not how fast) cuts its rate.
       if (bodyHint !== undefined) gate.holdForProbe(now, Math.min(bodyHint, this.#o.maxPauseMs));
-      if (!states(feedback) && limiter.refused(now, taken.takenAt))
+      const learned = states(feedback) ? undefined : limiter.refused(now, taken.takenAt);
+      if (learned === "cut")
         this.#kit.events.emit("upstreamRate", {
           key: limiter.key,
           ratePerSecond: limiter.ratePerSecond ?? 0,
         });
+      else if (learned !== undefined) gate.holdForProbe(now, Math.min(learned, this.#o.maxPauseMs));
     }
     gate.kick();
   }

@@ -1,0 +1,26 @@
+// Runs examples/limits-nobody-states as its README says (a built workspace), as a process.
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { beforeAll, describe, expect, it } from "vitest";
+import { ensureBuilt, root } from "./cli-support.js";
+
+beforeAll(ensureBuilt);
+
+describe("examples/limits-nobody-states", () => {
+  it("answers every call through bare 429s and a loading model, learning a pace and keeping the breakers closed", async () => {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [join(root, "examples/limits-nobody-states/index.mjs")],
+      { cwd: root, timeout: 60_000 },
+    );
+    expect(stdout).toMatch(/^together: 120 of 120 calls answered in /m);
+    expect(stdout).toMatch(/^hf-inference: 120 of 120 calls answered in /m);
+    expect(stdout).toMatch(/together refused without a word: pace cut to \d/);
+    expect(stdout).toMatch(/^learned: together at \d+(\.\d)? requests\/s$/m);
+    expect(stdout).toMatch(/^breakers: \{"together":"closed","hf-inference":"closed"\}$/m);
+    const retries = JSON.parse(/^retries: (.*)$/m.exec(stdout)![1]!);
+    expect(retries.loading).toBeGreaterThan(0);
+    expect(retries.overloaded).toBeUndefined();
+  });
+});
