@@ -17,9 +17,9 @@ export interface RateLearning {
 // last second at most (a burst the upstream tolerated is not its rate).
 const METER = 256;
 const HORIZON_MS = 1_000;
-// The rate climbs 5% per answer below 0.85× the rate that drew the last 429, and until a
-// second 429 confirms it (the first estimate is a lower bound); near a confirmed rate (to
-// 1.15×) 0.2%, about one 429 per hundred answers; past it, 2% (probing for more).
+// The rate climbs 5% per answer below 0.85× the rate that drew the last 429; near it (to
+// 1.15×) 0.2%, about one 429 per hundred answers, once a second 429 confirmed it (the first
+// estimate is only what was served in the first second); past it, 2% (probing for more).
 const NEAR_BELOW = 0.85;
 const NEAR_ABOVE = 1.15;
 const FAST = 1.05;
@@ -208,10 +208,8 @@ export class UpstreamLimiter implements WindowGroup {
     if (!this.#pressed) return;
     this.#pressed = false;
     const c = this.#ceiling;
-    // Before a second 429 confirms the first estimate (a lower bound: what was served), fast.
-    const confirmed = this.#cuts > 1;
-    const near = confirmed && rate >= c * NEAR_BELOW && rate <= c * NEAR_ABOVE;
-    this.#rate = rate * (rate < c * NEAR_BELOW || !confirmed ? FAST : near ? SLOW : PROBE);
+    const near = this.#cuts > 1 && rate >= c * NEAR_BELOW && rate <= c * NEAR_ABOVE;
+    this.#rate = rate * (rate < c * NEAR_BELOW ? FAST : near ? SLOW : PROBE);
   }
 
   /**
