@@ -20,36 +20,42 @@ afterEach(async () => {
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+// A simulator with no limits in the way, and a governor whose breaker opens quickly and
+// probes every 200 ms, for the outage swarms.
+async function outageSwarm(name: string, seed: number, o: { maxAttempts: number; waitForProbe: boolean }) {
+  const timeScale = 100;
+  sim = await startSimulator({
+    timeScale,
+    seed,
+    coldStart: false,
+    spike: false,
+    quotas: { pro: { inference: 100_000 } },
+    latency: { baseMs: 500, jitter: 0.2 },
+    tokensPerSecond: Number.POSITIVE_INFINITY,
+  });
+  governor = createGovernor({
+    name,
+    // The simulator speaks in its own compressed seconds.
+    headerTimeScale: timeScale,
+    concurrency: { initial: AGENTS, max: AGENTS, rampMs: 0 },
+    retry: { maxAttempts: o.maxAttempts, baseDelayMs: 20, maxDelayMs: 200 },
+    breaker: {
+      errorThresholdPercentage: 50,
+      volumeThreshold: 10,
+      rollingWindowMs: 1_000,
+      resetTimeoutMs: 200,
+      waitForProbe: o.waitForProbe,
+    },
+    totalTimeoutMs: 60_000,
+  });
+  return { sim, governor, hf: new GovernedInferenceClient("hf_test_pro", { governor, baseUrl: sim.url }) };
+}
+
 describe("governed swarms through upstream failures", () => {
   it("opens the breaker in an outage, fails fast (waitForProbe off), and every agent's task completes once it is over", async () => {
-    const timeScale = 100;
-    sim = await startSimulator({
-      timeScale,
-      seed: 21,
-      coldStart: false,
-      spike: false,
-      quotas: { pro: { inference: 100_000 } },
-      latency: { baseMs: 500, jitter: 0.2 },
-      tokensPerSecond: Number.POSITIVE_INFINITY,
-    });
-    governor = createGovernor({
-      name: "outage-swarm",
-      // The simulator speaks in its own compressed seconds.
-      headerTimeScale: timeScale,
-      concurrency: { initial: AGENTS, max: AGENTS, rampMs: 0 },
-      retry: { maxAttempts: 4, baseDelayMs: 20, maxDelayMs: 200 },
-      breaker: {
-        errorThresholdPercentage: 50,
-        volumeThreshold: 10,
-        rollingWindowMs: 1_000,
-        resetTimeoutMs: 200,
-        waitForProbe: false,
-      },
-      totalTimeoutMs: 60_000,
-    });
-    const hf = new GovernedInferenceClient("hf_test_pro", {
-      governor,
-      baseUrl: sim.url,
+    const { sim, governor, hf } = await outageSwarm("outage-swarm", 21, {
+      maxAttempts: 4,
+      waitForProbe: false,
     });
     // The outage starts after 120 successes and ends 300 ms after the breaker first opens.
     let successes = 0;
@@ -99,31 +105,11 @@ describe("governed swarms through upstream failures", () => {
   });
 
   it("waits through an outage for the breaker's probe: no call is lost, no caller loops", async () => {
-    const timeScale = 100;
-    sim = await startSimulator({
-      timeScale,
-      seed: 23,
-      coldStart: false,
-      spike: false,
-      quotas: { pro: { inference: 100_000 } },
-      latency: { baseMs: 500, jitter: 0.2 },
-      tokensPerSecond: Number.POSITIVE_INFINITY,
+    // The default breaker: a call waits for the half-open probe instead of failing fast.
+    const { sim, governor, hf } = await outageSwarm("outage-wait", 23, {
+      maxAttempts: 6,
+      waitForProbe: true,
     });
-    governor = createGovernor({
-      name: "outage-wait",
-      headerTimeScale: timeScale,
-      concurrency: { initial: AGENTS, max: AGENTS, rampMs: 0 },
-      retry: { maxAttempts: 6, baseDelayMs: 20, maxDelayMs: 200 },
-      // The default: a call waits for the half-open probe instead of failing fast.
-      breaker: {
-        errorThresholdPercentage: 50,
-        volumeThreshold: 10,
-        rollingWindowMs: 1_000,
-        resetTimeoutMs: 200,
-      },
-      totalTimeoutMs: 60_000,
-    });
-    const hf = new GovernedInferenceClient("hf_test_pro", { governor, baseUrl: sim.url });
     let successes = 0;
     let opened = 0;
     const states: string[] = [];

@@ -12,8 +12,8 @@ import { createGovernor } from "@swarmgate/core";
 import { type Simulator, startSimulator } from "@swarmgate/hf-simulator";
 import { governedFetch } from "@swarmgate/huggingface";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { leakyBucketConf, NGINX } from "../bench/limits/nginx.mjs";
 
-const NGINX = "/usr/sbin/nginx";
 const RATE = 20; // requests per second
 const BURST = 5;
 const AGENTS = 20;
@@ -54,29 +54,7 @@ describe.skipIf(!existsSync(NGINX))("a minimal configuration against nginx limit
     const conf = join(dir, "nginx.conf");
     writeFileSync(
       conf,
-      `${process.getuid?.() === 0 ? "user root root;\n" : ""}worker_processes 1;
-pid ${join(dir, "nginx.pid")};
-error_log ${join(dir, "error.log")} warn;
-events { worker_connections 1024; }
-http {
-  log_format statusonly '$status';
-  access_log ${join(dir, "access.log")} statusonly;
-  client_body_temp_path ${join(dir, "body")};
-  proxy_temp_path ${join(dir, "proxy")};
-  fastcgi_temp_path ${join(dir, "fastcgi")};
-  uwsgi_temp_path ${join(dir, "uwsgi")};
-  scgi_temp_path ${join(dir, "scgi")};
-  limit_req_zone $http_authorization zone=pertoken:1m rate=${RATE}r/s;
-  limit_req_status 429;
-  server {
-    listen 127.0.0.1:${port};
-    location / {
-      limit_req zone=pertoken burst=${BURST} nodelay;
-      proxy_pass http://127.0.0.1:${new URL(sim.url).port};
-    }
-  }
-}
-`,
+      leakyBucketConf({ dir, port, upstreamPort: Number(new URL(sim.url).port), rate: RATE, burst: BURST }),
     );
     nginx = spawn(NGINX, ["-p", dir, "-e", join(dir, "error.log"), "-c", conf, "-g", "daemon off;"], {
       stdio: "ignore",

@@ -70,6 +70,7 @@ import {
 } from "cockatiel";
 import PQueue from "p-queue";
 import pRetry, { AbortError } from "p-retry";
+import { leakyBucketConf, NGINX } from "./nginx.mjs";
 
 const TIME_SCALE = 60;
 const TOKEN = "hf_test_pro";
@@ -77,7 +78,6 @@ const ROUTER = "https://router.huggingface.co";
 const CHAT = "/v1/chat/completions";
 const LLAMA = "meta-llama/Llama-3.1-8B-Instruct";
 const LATENCY = { baseMs: 1_200, jitter: 0.2 };
-const NGINX = "/usr/sbin/nginx";
 const CAP = 16; // the hidden concurrency cap of burst-503 and sliding-spike
 const TARGETS = [
   "swarmgate preset, every upstream: ≤ 2 % of requests answered 429/503, 0 failed calls;",
@@ -240,35 +240,7 @@ async function startNginx(o) {
   const conf = join(dir, "nginx.conf");
   writeFileSync(
     conf,
-    `${process.getuid?.() === 0 ? "user root root;\n" : ""}worker_processes 1;
-pid ${join(dir, "nginx.pid")};
-error_log ${join(dir, "error.log")} warn;
-events { worker_connections 4096; }
-http {
-  log_format statusonly '$status';
-  access_log ${join(dir, "access.log")} statusonly;
-  client_body_temp_path ${join(dir, "client_body")};
-  proxy_temp_path ${join(dir, "proxy")};
-  fastcgi_temp_path ${join(dir, "fastcgi")};
-  uwsgi_temp_path ${join(dir, "uwsgi")};
-  scgi_temp_path ${join(dir, "scgi")};
-  # The leaky bucket: ${NGINX_RATE} requests a second per token, ${NGINX_BURST} more at once, no delay; past it 429
-  # with nginx's HTML error page, no Retry-After, no rate headers.
-  limit_req_zone $http_authorization zone=pertoken:1m rate=${NGINX_RATE}r/s;
-  limit_req_status 429;
-  upstream sim { server 127.0.0.1:${sim.port}; keepalive 64; }
-  server {
-    listen 127.0.0.1:${port};
-    location / {
-      limit_req zone=pertoken burst=${NGINX_BURST} nodelay;
-      proxy_pass http://sim;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_read_timeout 600s;
-    }
-  }
-}
-`,
+    leakyBucketConf({ dir, port, upstreamPort: sim.port, rate: NGINX_RATE, burst: NGINX_BURST }),
   );
   const child = spawn(NGINX, ["-p", dir, "-e", join(dir, "error.log"), "-c", conf, "-g", "daemon off;"], {
     stdio: ["ignore", "ignore", "inherit"],
