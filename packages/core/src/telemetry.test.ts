@@ -111,15 +111,15 @@ describe("telemetry", () => {
       "swarmgate.routed_provider": "together",
       "swarmgate.request_class": "inference",
       "swarmgate.attempts": 3,
-      // 1 s for the first attempt; the 503 and the 429 gave their permits back, the others waited none.
-      "swarmgate.throttle.wait": 1,
+      // 1 s for each of the first two attempts; the 429 gave its permit back, so the third waited none.
+      "swarmgate.throttle.wait": 2,
       "swarmgate.quota.remaining": 0,
       "swarmgate.cost.usd": 0.002,
       "swarmgate.outcome": "success",
     });
     // Every attempt takes its own permit from the 1-per-second window (with `random: () => 0`
-    // the backoff is 0), but a 503 or 429 that stated nothing about the window gives it back:
-    // only the first attempt waited (for the warm-up's permit).
+    // the backoff is 0 and the window's wait is the whole delay), but a 429 that stated
+    // nothing about the window gives it back: the third attempt waited none.
     expect(events(span)).toEqual([
       {
         name: "swarmgate.throttle",
@@ -132,6 +132,11 @@ describe("telemetry", () => {
         "http.request.resend_count": 1,
         "swarmgate.retry.reason": "overloaded",
         "swarmgate.retry.delay": 0,
+      },
+      {
+        name: "swarmgate.throttle",
+        "swarmgate.throttle.source": "local_window",
+        "swarmgate.throttle.wait": 1,
       },
       { name: "swarmgate.throttle", "swarmgate.throttle.source": "server_429", "swarmgate.throttle.wait": 0 },
       {
@@ -148,11 +153,11 @@ describe("telemetry", () => {
     expect(sumOf(m, "swarmgate.requests", { ...model, "swarmgate.routed_provider": "together" })).toBe(1);
     expect(sumOf(m, "swarmgate.retries", { "swarmgate.retry.reason": "overloaded" })).toBe(1);
     expect(sumOf(m, "swarmgate.retries", { "swarmgate.retry.reason": "rate_limited" })).toBe(1);
-    expect(sumOf(m, "swarmgate.throttles", { "swarmgate.throttle.source": "local_window" })).toBe(1);
+    expect(sumOf(m, "swarmgate.throttles", { "swarmgate.throttle.source": "local_window" })).toBe(2);
     expect(sumOf(m, "swarmgate.throttles", { "swarmgate.throttle.source": "server_503" })).toBe(1);
     expect(sumOf(m, "swarmgate.throttles", { "swarmgate.throttle.source": "server_429" })).toBe(1);
-    expect(histogramSum(m, "swarmgate.throttle.wait", model)).toBe(1);
-    expect(histogramSum(m, "gen_ai.client.operation.duration", model)).toBe(1);
+    expect(histogramSum(m, "swarmgate.throttle.wait", model)).toBe(2);
+    expect(histogramSum(m, "gen_ai.client.operation.duration", model)).toBe(2);
     expect(sumOf(m, "gen_ai.client.operation.duration")).toBe(2);
     expect(histogramSum(m, "gen_ai.client.token.usage", { "gen_ai.token.type": "input" })).toBe(12);
     expect(histogramSum(m, "gen_ai.client.token.usage", { "gen_ai.token.type": "output" })).toBe(34);

@@ -141,8 +141,8 @@ class QuotaPolicy implements Policy, AttemptEndListener<Taken> {
   }
 
   // After the response (a held stream: after it ended), the permits follow the real usage;
-  // a probe's end tells its gate whether the flow may re-open; a 429 or 503 that stated
-  // nothing about the account's windows gives its permits back (a server that did count it says so next time).
+  // a probe's end tells its gate whether the flow may re-open; a 429 that stated nothing
+  // about the account's windows (a provider's, a proxy's) gives its permits back.
   attemptEnded(taken: Taken, failed: boolean, error: unknown, ctx: PolicyContext): void {
     const reason = failed ? ctx.classify(error).reason : undefined;
     const rateLimited = reason === "rate_limited";
@@ -150,8 +150,7 @@ class QuotaPolicy implements Policy, AttemptEndListener<Taken> {
       taken.gate.group.learnBurst?.(!failed, this.#kit.clock.now());
     if (taken.probe !== undefined)
       taken.gate.probeEnded(taken.probe, failed, rateLimited, this.#kit.clock.now());
-    const refused = rateLimited || reason === "overloaded" || reason === "loading";
-    if (refused && !(ctx.feedback && ctx.feedback.limits.length > 0)) this.#refund(taken);
+    if (rateLimited && !(ctx.feedback && ctx.feedback.limits.length > 0)) this.#refund(taken);
     else if (this.#reconcile) this.#reconciled(taken, ctx);
   }
 

@@ -324,8 +324,11 @@ describe("learned bursting", () => {
     await lastDone(governor, clock, 40);
     expect(await lastDone(governor, clock, 10)).toBeLessThan(500);
     // 40 answers doubled it to 32 or more: six 503s bring it back to 1.
-    for (let i = 0; i < 6; i++)
-      await governor.run(() => Promise.reject(new UpstreamError("HTTP 503", 503))).catch(() => {});
+    const failing = Array.from({ length: 6 }, () =>
+      governor.run(() => Promise.reject(new UpstreamError("HTTP 503", 503))).catch(() => {}),
+    );
+    await clock.runAll();
+    await Promise.all(failing);
     await clock.advance(1_000);
     // Narrowed to 1: the next 10 start at the average rate again (1 per second) and widen
     // anew as they are answered (1, 2, 4 at once): seconds instead of no wait at all.
