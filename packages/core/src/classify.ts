@@ -175,6 +175,26 @@ function waitVerdict(
   return { reason: "overloaded", retryable: true, breakerFailure: true, status, ...wait };
 }
 
+// A 429 or 503 whose body said nothing: the wait is what the error carried.
+const waitless = (status: 429 | 503, retryAfterMs: number | undefined, hintFrom: "body" | undefined) =>
+  status === 429
+    ? {
+        reason: "rate_limited" as const,
+        retryable: true,
+        breakerFailure: false,
+        status,
+        retryAfterMs,
+        hintFrom,
+      }
+    : {
+        reason: "overloaded" as const,
+        retryable: true,
+        breakerFailure: true,
+        status,
+        retryAfterMs,
+        hintFrom,
+      };
+
 function classifyAny(error: unknown, aborted: boolean): ErrorVerdict {
   if (aborted || (error instanceof Error && error.name === "AbortError"))
     return { reason: "aborted", retryable: false, breakerFailure: false };
@@ -190,32 +210,12 @@ function classifyAny(error: unknown, aborted: boolean): ErrorVerdict {
     return { reason: "credits_exhausted", retryable: false, breakerFailure: false, status: 402 };
   const status = statusOf(error);
   if (status !== undefined) {
-    if (status === 429)
-      return (
-        waitVerdict(error, 429, retryAfterMs) ?? {
-          reason: "rate_limited",
-          retryable: true,
-          breakerFailure: false,
-          status,
-          retryAfterMs,
-          hintFrom,
-        }
-      );
+    if (status === 429) return waitVerdict(error, 429, retryAfterMs) ?? waitless(429, retryAfterMs, hintFrom);
     if (status === 402)
       return { reason: "credits_exhausted", retryable: false, breakerFailure: false, status };
     if (status === 503 && loading)
       return { reason: "loading", retryable: true, breakerFailure: false, status, retryAfterMs, hintFrom };
-    if (status === 503)
-      return (
-        waitVerdict(error, 503, retryAfterMs) ?? {
-          reason: "overloaded",
-          retryable: true,
-          breakerFailure: true,
-          status,
-          retryAfterMs,
-          hintFrom,
-        }
-      );
+    if (status === 503) return waitVerdict(error, 503, retryAfterMs) ?? waitless(503, retryAfterMs, hintFrom);
     if (status >= 500)
       return { reason: "server_error", retryable: true, breakerFailure: true, status, retryAfterMs };
     if (status === 408) return { reason: "timeout", retryable: true, breakerFailure: true, status };

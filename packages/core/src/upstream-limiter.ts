@@ -112,7 +112,7 @@ export class UpstreamLimiter implements WindowGroup {
       return { ok: false, waitMs, remaining: 0, blockedBy };
     }
     if (this.#rate !== undefined) this.#level -= 1;
-    else if (this.#learning) this.#admitted.mark(now);
+    else this.admitted(now);
     for (const window of this.#windows.values()) window.take(this.#weight(window, count), now);
     return { ok: true, waitMs: 0, remaining: this.#remaining(now) };
   }
