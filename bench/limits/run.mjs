@@ -12,6 +12,8 @@
 //     [--only-upstream leaky-bucket,outage] [--only-client "swarmgate preset"]
 //     [--row-timeout 120]    (wall seconds per row; the calls left then count as failed)
 //   node bench/run.mjs --only limits --agents 10 --calls 2      (quick mode)
+//   LIMITS_TRACE=1 …        the swarmgate rows also print each retry, throttle wait, breaker
+//                           move and learned rate on stderr, in ms since the row began
 //
 // The upstreams and where each behaviour comes from (the simulator runs at time ×60: a
 // simulated minute lasts one wall second; its latencies are 1.2 simulated s + output tokens):
@@ -451,6 +453,14 @@ const pathOf = (up) => up.path ?? CHAT;
 
 async function governed(governor, url, up, o, state) {
   const send = governedFetch(governor, { baseUrl: url });
+  if (process.env.LIMITS_TRACE) {
+    const t0 = performance.now();
+    const at = () => (performance.now() - t0).toFixed(0).padStart(5);
+    governor.on("retry", (e) => console.error(at(), "retry", e.reason, e.attempt, Math.round(e.delayMs)));
+    governor.on("breaker", (e) => console.error(at(), "breaker", e.key, e.state));
+    governor.on("throttle", (e) => console.error(at(), "throttle", e.source, Math.round(e.waitMs)));
+    governor.on("upstreamRate", (e) => console.error(at(), "rate", e.key, e.ratePerSecond.toFixed(1)));
+  }
   try {
     await swarm(o, state, async (agent, call) => {
       try {

@@ -1,7 +1,8 @@
 // Limits nobody states: a swarm with a minimal configuration (a quota and a concurrency
 // limit, nothing else) calls a partner provider that throttles with bare 429s (no header,
 // no hint, as some do behind the router) and a model that answers "is currently loading"
-// for its first 20 seconds. The simulator runs in-process 60× faster than the wall clock.
+// for its first 20 seconds, then goes through a 3-second outage (every request a 503). The
+// simulator runs in-process 60× faster than the wall clock.
 //
 //   pnpm build && node examples/limits-nobody-states/index.mjs
 import { createGovernor } from "@swarmgate/core";
@@ -72,6 +73,26 @@ await swarm(
   "/hf-inference/models/Qwen/Qwen2.5-7B-Instruct/v1/chat/completions",
   "Qwen/Qwen2.5-7B-Instruct",
 );
+
+// Down for 3 wall seconds once a third of these calls were answered: the calls wait for it.
+const inference = () => Object.values(sim.stats().tokens)[0]?.buckets.inference ?? {};
+const before = inference();
+const outage = (async () => {
+  while ((inference().requests ?? 0) - (before.requests ?? 0) < (AGENTS * STEPS) / 3)
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  sim.inject({ outage: true });
+  await new Promise((resolve) => setTimeout(resolve, 3_000));
+  sim.inject({ outage: false });
+})();
+console.log("a provider that goes down for a while");
+await swarm(
+  "outage",
+  "/hf-inference/models/Qwen/Qwen2.5-7B-Instruct/v1/chat/completions",
+  "Qwen/Qwen2.5-7B-Instruct",
+);
+await outage;
+const refused = (inference().rejected503 ?? 0) - (before.rejected503 ?? 0);
+console.log(`the simulator answered ${refused} requests 503 while it was down`);
 
 const snapshot = await governor.snapshot();
 const sent = sim.stats();

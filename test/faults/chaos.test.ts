@@ -231,6 +231,8 @@ async function round(seed: number, closeAt: number | undefined): Promise<RoundFi
       resetTimeoutMs: 600_000,
       rollingWindowMs: 600_000,
     },
+    // The always-down upstream must open its breaker: no outage pause holds it first.
+    upstream: { outagePauseMs: 0 },
     budget: { monthlyUsd: 0.15, defaultEstimateUsd: 0.0005 },
     attemptTimeoutMs: 250,
     totalTimeoutMs: 4_000,

@@ -212,7 +212,7 @@ describe("hostile rate-limit headers", () => {
       // A call whose deadline comes before the ceiling fails fast, typed, without a request.
       await expect(call(governor, 1_000)).rejects.toMatchObject({
         code: "throttled",
-        message: expect.stringContaining("ends with a probe in 120000 ms"),
+        message: expect.stringContaining("cut to its ceiling: one probe goes in 120000 ms"),
       });
       await clock.advance(CEILING_MS - 1);
       expect(hits).toBe(1);

@@ -25,6 +25,11 @@ export function followWindows(quotas: ReadonlyMap<string, readonly WindowSpec[]>
         ...b,
       };
     },
+    /** The outage pause follows the breaker's reset (whatever set it); none without a breaker. */
+    upstream(input: unknown, breaker: { readonly resetTimeoutMs: number } | false): unknown {
+      if (input !== undefined && !isObject(input)) return input;
+      return { outagePauseMs: breaker === false ? 0 : breaker.resetTimeoutMs, ...(input ?? {}) };
+    },
     retry(input: unknown): unknown {
       if (!known || (input !== undefined && !isObject(input))) return input;
       const r = (input ?? {}) as Record<string, unknown>;

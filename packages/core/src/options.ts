@@ -180,7 +180,7 @@ export function resolveOptions(input: GovernorOptions = {}): ResolvedOptions {
   const follow = followWindows(quotas);
   const retry = resolveRetry(follow.retry(o.retry));
   const breaker = o.breaker === false ? false : resolveBreaker(follow.breaker(o.breaker));
-  const upstream = o.upstream === false ? false : resolveUpstream(o.upstream);
+  const upstream = o.upstream === false ? false : resolveUpstream(follow.upstream(o.upstream, breaker));
   const budget = o.budget === undefined ? undefined : resolveBudget(o.budget);
   const queue = expectOneOf("queue", o.queue ?? "fifo", QUEUE_KINDS);
   const policies =

@@ -74,6 +74,7 @@ const upstreamDefaults: UpstreamOptions = {
   burstMs: 250,
   maxPauseMs: 300_000,
   loadingPauseMs: 5_000,
+  outagePauseMs: 30_000,
   key: undefined,
   tokens: undefined,
 };
@@ -86,6 +87,7 @@ export const UPSTREAM_POLICY_KEYS = keys(
   "burstMs",
   "maxPauseMs",
   "loadingPauseMs",
+  "outagePauseMs",
   "key",
   "tokens",
 );
@@ -102,6 +104,7 @@ export function resolveUpstream(
   expectDuration("upstream.burstMs", u.burstMs, 1);
   expectDuration("upstream.maxPauseMs", u.maxPauseMs);
   expectDuration("upstream.loadingPauseMs", u.loadingPauseMs);
+  expectDuration("upstream.outagePauseMs", u.outagePauseMs);
   if (u.key !== undefined) expectFunction("upstream.key", u.key);
   if (u.tokens !== undefined) expectFunction("upstream.tokens", u.tokens);
   return u;

@@ -20,7 +20,7 @@ const perTier: Record<HuggingFaceTier, { api: number; resolvers: number; pages: 
 // The seed's swarm guidance: start small, ramp smoothly over minutes, cap by tier.
 const concurrencyPerTier: Record<HuggingFaceTier, { initial: number; max: number; rampMs: number }> = {
   free: { initial: 2, max: 10, rampMs: 60_000 },
-  pro: { initial: 10, max: 50, rampMs: 180_000 },
+  pro: { initial: 5, max: 50, rampMs: 180_000 },
   team: { initial: 20, max: 100, rampMs: 180_000 },
   enterprise: { initial: 20, max: 200, rampMs: 300_000 },
 };

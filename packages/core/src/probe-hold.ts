@@ -10,6 +10,8 @@ export interface ProbeWaiting {
   readonly request: { probe?: number | undefined };
 }
 
+const CAPPED = "the server's wait was cut to its ceiling";
+
 /** The `blockedBy` of a refusal while a gate is held for a probe. */
 export const HELD_BY = "server";
 
@@ -27,13 +29,16 @@ export class ProbeHold {
   // Tells a probe's end from one a later hold has forgotten.
   #generation = 0;
   #ceilingMs = 0;
+  /** Why the gate is held, for a refusal's message. */
+  why = CAPPED;
 
   get active(): boolean {
     return this.at !== Number.POSITIVE_INFINITY;
   }
 
   /** Holds every caller for `ceilingMs`; a probe in flight is forgotten. */
-  hold(now: number, ceilingMs: number): void {
+  hold(now: number, ceilingMs: number, why = CAPPED): void {
+    this.why = why;
     this.#generation++;
     this.probing = false;
     this.at = now + ceilingMs;
@@ -58,7 +63,7 @@ export class ProbeHold {
     if (probe !== this.#generation || !this.probing) return false;
     this.probing = false;
     if (!failed) this.release();
-    else if (rateLimited) this.hold(now, this.#ceilingMs);
+    else if (rateLimited) this.hold(now, this.#ceilingMs, this.why);
     else this.at = now;
     return true;
   }

@@ -99,8 +99,8 @@ export class QuotaGate {
    * The server asked for a wait longer than its ceiling: nobody is admitted for `ceilingMs`,
    * then exactly one caller goes as a probe and the others wait for its answer.
    */
-  holdForProbe(now: number, ceilingMs: number): void {
-    this.#hold.hold(now, ceilingMs);
+  holdForProbe(now: number, ceilingMs: number, why?: string): void {
+    this.#hold.hold(now, ceilingMs, why);
   }
 
   /** The server spoke without a capped wait (a normal answer): the flow re-opens. */
@@ -239,7 +239,7 @@ export class QuotaGate {
     const ms = Math.ceil(result.waitMs);
     const why =
       result.blockedBy === HELD_BY
-        ? `the server's wait, cut to its ceiling, ends with a probe in ${ms} ms`
+        ? `${this.#hold.why}: one probe goes in ${ms} ms`
         : `window "${result.blockedBy ?? "?"}" frees one in ${ms} ms`;
     return new ThrottledError(
       `No "${this.requestClass}" quota permit before the call's deadline (${why})`,

@@ -22,6 +22,13 @@ export interface UpstreamOptions {
   /** The pause after a "model is loading" 503 that gives no estimate. @default 5_000 */
   readonly loadingPauseMs: number;
   /**
+   * After 3 failures in a row that say the upstream is down (a 503 that is not a cold start,
+   * a 502 or 504, a network error, a timeout), nobody goes to it for this long, then one
+   * probe; while probes fail the pause doubles (to 4×), the first answer ends it. `0`: never.
+   * @default the breaker's `resetTimeoutMs` (30 s, or a tenth of the shortest quota window); 0 with `breaker: false`
+   */
+  readonly outagePauseMs: number;
+  /**
    * Which upstream a call goes to: its limits are learned apart from every other's.
    * @default info.breakerKey ?? info.provider ?? requestClass
    */

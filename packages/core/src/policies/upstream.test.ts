@@ -4,7 +4,7 @@ import type { AttemptContext } from "../attempt-context.js";
 import { UpstreamError } from "../errors.js";
 import { createGovernor, type Governor } from "../governor.js";
 import { ManualClock } from "../manual-clock.js";
-import type { GovernorOptions } from "../options.js";
+import { type GovernorOptions, resolveOptions } from "../options.js";
 import { MAX_SERVER_WAIT_MS } from "../server-wait.js";
 import { MAX_UPSTREAM_KEYS } from "./upstream.js";
 
@@ -348,5 +348,102 @@ describe("waiting through an outage", () => {
       .run(() => "never sent", { totalTimeoutMs: 1_000 })
       .catch((e: unknown) => e);
     expect(refused).toMatchObject({ code: "circuit_open" });
+  });
+});
+
+describe("an upstream that is down", () => {
+  // Down from `from` for `forMs`: every request answers a bare 503 at once; the others take 100 ms.
+  function outage(clock: ManualClock, from: number, forMs: number) {
+    const sent: { at: number; down: boolean }[] = [];
+    const serve = async (): Promise<string> => {
+      const at = clock.now();
+      const down = at >= from && at < from + forMs;
+      sent.push({ at, down });
+      if (down) throw new UpstreamError("HTTP 503 Service Unavailable", 503);
+      await new Promise<void>((resolve) => clock.setTimeout(resolve, 100));
+      return "ok";
+    };
+    return { serve, sent };
+  }
+
+  async function swarm(outagePauseMs: number) {
+    const { clock, governor } = setup({
+      retry: { random: () => 0.5, budget: false, maxAttempts: 10, baseDelayMs: 10, maxDelayMs: 50 },
+      concurrency: { initial: 8, max: 8, rampMs: 0, adaptive: false },
+      upstream: { outagePauseMs },
+    });
+    const start = clock.now();
+    const up = outage(clock, start + 1_050, 3_500);
+    let lost = 0;
+    const agents = Array.from({ length: 16 }, async () => {
+      for (let i = 0; i < 40; i++) await governor.run(up.serve, { provider: "p" }).catch(() => lost++);
+    });
+    const done = Promise.all(agents);
+    await clock.runAll();
+    await done;
+    return { sent: up.sent, start, lost };
+  }
+
+  it("holds it after three failures in a row: what waits behind them waits, one probe at a time", async () => {
+    const { sent, start, lost } = await swarm(1_000);
+    expect(lost).toBe(0);
+    const refused = sent.filter((s) => s.down);
+    // The 8 slots' next requests meet the outage before anything is known; after the third,
+    // probes only, at 1 s, then 2 s later (the pause doubles while probes fail).
+    const probes = refused.filter((s) => s.at > refused[2]!.at);
+    expect(refused.length).toBeLessThanOrEqual(8 + probes.length);
+    expect(probes.map((p) => p.at - refused[2]!.at)).toEqual([1_000, 3_000]);
+    // The first answer after the outage opens the flow for everyone: no new ramp.
+    const back = sent.find((s) => !s.down && s.at > start + 1_050)!;
+    expect(back.at - (start + 1_050 + 3_500)).toBeLessThan(4_000);
+    expect(sent.filter((s) => !s.down).length).toBe(16 * 40);
+  });
+
+  it("without the pause, the swarm keeps sending into the outage and loses calls", async () => {
+    const held = await swarm(1_000);
+    const unheld = await swarm(0);
+    const refused = (r: typeof held) => r.sent.filter((s) => s.down).length;
+    expect(refused(unheld)).toBeGreaterThan(3 * refused(held));
+    expect(unheld.lost).toBeGreaterThan(0);
+  });
+
+  it("does not count an answer to a request sent before the failures began", async () => {
+    const { clock, governor } = setup({ retry: false, upstream: { outagePauseMs: 5_000 } });
+    let down = false;
+    const slow = governor.run(() => new Promise((resolve) => clock.setTimeout(() => resolve("late"), 50)), {
+      provider: "p",
+    });
+    await clock.advance(10);
+    down = true;
+    const fail = () => {
+      if (down) throw new UpstreamError("HTTP 503", 503);
+      return "ok";
+    };
+    await governor.run(fail, { provider: "p" }).catch(() => {});
+    await governor.run(fail, { provider: "p" }).catch(() => {});
+    await clock.advance(50);
+    await expect(slow).resolves.toBe("late"); // sent before: the streak goes on
+    await governor.run(fail, { provider: "p" }).catch(() => {});
+    // Three in a row: held; a call whose deadline falls before the probe fails fast, typed.
+    const refused = await governor
+      .run(fail, { provider: "p", totalTimeoutMs: 1_000 })
+      .catch((e: unknown) => e);
+    expect(refused).toMatchObject({
+      code: "throttled",
+      message: expect.stringContaining("the upstream is down: one probe goes in 5000 ms"),
+    });
+    expect((await governor.snapshot()).upstreams.p?.pausedUntil).toBeGreaterThan(clock.now());
+  });
+
+  it("follows the breaker's reset unless told, and stays off without a breaker", () => {
+    const pause = (options: GovernorOptions) => {
+      const { upstream } = resolveOptions(options);
+      return upstream === false ? undefined : upstream.outagePauseMs;
+    };
+    expect(pause({ breaker: { resetTimeoutMs: 7_000 } })).toBe(7_000);
+    expect(pause({ breaker: false })).toBe(0);
+    expect(pause({ breaker: { resetTimeoutMs: 7_000 }, upstream: { outagePauseMs: 250 } })).toBe(250);
+    expect(pause({ quotas: { inference: [{ limit: 10, windowMs: 20_000 }] } })).toBe(2_000);
+    expect(() => resolveOptions({ upstream: { outagePauseMs: -1 } })).toThrow(/upstream\.outagePauseMs/);
   });
 });

@@ -1,6 +1,7 @@
 import type { Attributes } from "@opentelemetry/api";
 import type { CallInfo } from "../call-info.js";
 import { STEP } from "../compose.js";
+import { DOWN_WHY, isDown, OutageWatch } from "../outage-watch.js";
 import type {
   AttemptEndListener,
   Next,
@@ -27,8 +28,15 @@ export const MAX_UPSTREAM_KEYS = 256;
 interface Entry {
   readonly limiter: UpstreamLimiter;
   readonly gate: QuotaGate;
+  readonly outage: OutageWatch;
   /** When it was last used (a counter): the least recent is forgotten first. */
   used: number;
+}
+
+/** An attempt admitted on the fast path (nothing learned, nothing taken), and when. */
+interface Free {
+  readonly entry: Entry;
+  readonly at: number;
 }
 
 interface Taken {
@@ -41,13 +49,13 @@ interface Taken {
 }
 
 const tokensOf = (usage: UsageTotals | undefined, before: UsageTotals | undefined): number | undefined => {
-  if (usage === undefined) return undefined;
   const used =
-    usage.inputTokens + usage.outputTokens - (before ? before.inputTokens + before.outputTokens : 0);
-  return used > 0 ? used : undefined;
+    usage &&
+    usage.inputTokens + usage.outputTokens - (before?.inputTokens ?? 0) - (before?.outputTokens ?? 0);
+  return used !== undefined && used > 0 ? used : undefined;
 };
 
-class UpstreamPolicy implements Policy, AttemptEndListener<Taken | Entry> {
+class UpstreamPolicy implements Policy, AttemptEndListener<Taken | Free> {
   readonly name = "upstream";
   readonly #kit: PolicyKit;
   readonly #o: UpstreamOptions;
@@ -78,7 +86,7 @@ class UpstreamPolicy implements Policy, AttemptEndListener<Taken | Entry> {
       : undefined;
     const limiter = new UpstreamLimiter(key, learning, this.#defaultWindowMs);
     const gate = new QuotaGate(`upstream ${key}`, limiter, this.#kit.clock, this.#kit.queue);
-    entry = { limiter, gate, used: ++this.#uses };
+    entry = { limiter, gate, outage: new OutageWatch(o.outagePauseMs), used: ++this.#uses };
     this.#entries.set(key, entry);
     return entry;
   }
@@ -97,8 +105,9 @@ class UpstreamPolicy implements Policy, AttemptEndListener<Taken | Entry> {
     const entry = this.#entry(upstreamKey(this.#o, info, ctx.requestClass));
     // Nothing learned, nothing waiting: the attempt goes, and its entry is its token.
     if (entry.limiter.free && entry.gate.waiting === 0 && entry.gate.heldUntil === undefined) {
-      entry.limiter.admitted(ctx.now());
-      ctx.onAttemptEnd(this, entry);
+      const at = ctx.now();
+      entry.limiter.admitted(at);
+      ctx.onAttemptEnd(this, { entry, at });
       return next(ctx);
     }
     const tokens = estimatedTokens(this.#o, info);
@@ -129,30 +138,32 @@ class UpstreamPolicy implements Policy, AttemptEndListener<Taken | Entry> {
     return next(ctx);
   }
 
-  attemptEnded(token: Taken | Entry, failed: boolean, error: unknown, ctx: PolicyContext): void {
+  attemptEnded(token: Taken | Free, failed: boolean, error: unknown, ctx: PolicyContext): void {
     const now = this.#kit.clock.now();
     // Admitted with nothing to take (see `execute`): before any cut, holding no tokens.
     const taken: Taken =
-      "entry" in token
-        ? token
-        : { entry: token, tokens: 0, takenAt: -Infinity, usedBefore: undefined, probe: undefined };
-    const { limiter, gate } = taken.entry;
-    if (taken.probe !== undefined) {
-      const rateLimited = failed && ctx.classify(error).reason === "rate_limited";
-      gate.probeEnded(taken.probe, failed, rateLimited, now);
-    }
-    if (!failed) {
+      "at" in token
+        ? { entry: token.entry, tokens: 0, takenAt: -Infinity, usedBefore: undefined, probe: undefined }
+        : token;
+    const admittedAt = "at" in token ? token.at : token.takenAt;
+    const { limiter, gate, outage } = taken.entry;
+    const verdict = failed ? ctx.classify(error) : undefined;
+    // An upstream still down holds again before its probe's end could let the next one go.
+    const down = verdict !== undefined && isDown(verdict) ? outage.failed(now, admittedAt) : undefined;
+    if (down !== undefined) gate.holdForProbe(now, Math.min(down, this.#o.maxPauseMs), DOWN_WHY);
+    if (taken.probe !== undefined)
+      gate.probeEnded(taken.probe, failed, verdict?.reason === "rate_limited", now);
+    if (verdict === undefined) {
       limiter.served(now);
+      outage.served(admittedAt);
       const used = tokensOf(ctx.usage, taken.usedBefore);
       if (used !== undefined && taken.tokens > 0) limiter.adjust(used - taken.tokens, now, taken.takenAt);
       gate.kick();
       return;
     }
-    const verdict = ctx.classify(error);
-    if (verdict.reason !== "rate_limited" && verdict.reason !== "loading") return;
+    if (verdict.reason !== "rate_limited" && verdict.reason !== "loading") return gate.kick();
     // The upstream served nothing: what the attempt took goes back.
     limiter.refund(taken.tokens, now, taken.takenAt);
-    const feedback = ctx.feedback;
     // Header waits (`Retry-After`, `RateLimit`) are the windows' and the retry's to bound and
     // honour; what only a body says ("try again in 11.4s", `estimated_time`) is this policy's.
     const bodyHint = verdict.hintFrom === "body" ? verdict.retryAfterMs : undefined;
@@ -160,18 +171,20 @@ class UpstreamPolicy implements Policy, AttemptEndListener<Taken | Entry> {
     // others after its answer (a model still loading, a limit still reached, holds again).
     if (verdict.reason === "loading") {
       const wait = bodyHint ?? verdict.retryAfterMs ?? this.#o.loadingPauseMs;
-      gate.holdForProbe(now, Math.min(wait, this.#o.maxPauseMs));
+      gate.holdForProbe(now, Math.min(wait, this.#o.maxPauseMs), "the model is loading");
     } else {
       // A 429 whose body says when to come back pauses the upstream; one that states no limit
       // (no `RateLimit`, no provider header: a hint says when, not how fast) cuts its rate.
-      if (bodyHint !== undefined) gate.holdForProbe(now, Math.min(bodyHint, this.#o.maxPauseMs));
-      const learned = states(feedback) ? undefined : limiter.refused(now, taken.takenAt);
+      if (bodyHint !== undefined)
+        gate.holdForProbe(now, Math.min(bodyHint, this.#o.maxPauseMs), "the upstream asked for a pause");
+      const learned = states(ctx.feedback) ? undefined : limiter.refused(now, taken.takenAt);
       if (learned === "cut")
         this.#kit.events.emit("upstreamRate", {
           key: limiter.key,
           ratePerSecond: limiter.ratePerSecond ?? 0,
         });
-      else if (learned !== undefined) gate.holdForProbe(now, Math.min(learned, this.#o.maxPauseMs));
+      else if (learned !== undefined)
+        gate.holdForProbe(now, Math.min(learned, this.#o.maxPauseMs), "the upstream refuses everything");
     }
     gate.kick();
   }

@@ -1,0 +1,62 @@
+import type { ErrorVerdict, FailureReason } from "./classify.js";
+
+/** Failures in a row (nothing served between) that say an upstream is down, before it is held. */
+export const OUTAGE_AFTER = 3;
+/** The hold doubles while probes fail, up to this many times the first. */
+const MAX_DOUBLING = 2;
+
+/**
+ * Tells an upstream that is down from one that refused a few calls: after
+ * {@link OUTAGE_AFTER} failures in a row that say it is down (a 503 that is not a cold start,
+ * another 5xx, a network error, a timeout) with nothing served between, the upstream is held
+ * for `pauseMs`, then one probe goes; while probes fail the hold doubles (to 4×), and the
+ * first answer opens the flow. The requests already in flight when it went down fail as
+ * they would; what waits behind them (past the breaker, in the concurrency queue) waits.
+ */
+export class OutageWatch {
+  readonly #pauseMs: number;
+  #failures = 0;
+  // When the first failure of the streak was admitted: an answer to an attempt sent before
+  // it (in flight when the upstream went down) says nothing about the upstream now.
+  #since = Number.POSITIVE_INFINITY;
+  #heldAt = Number.NEGATIVE_INFINITY;
+  #holds = 0;
+
+  /** `pauseMs` 0: never held. */
+  constructor(pauseMs: number) {
+    this.#pauseMs = pauseMs;
+  }
+
+  /** An answer to an attempt admitted at `admittedAt`: the upstream is up, unless it was sent before the failures began. */
+  served(admittedAt: number): void {
+    if (admittedAt < this.#since) return;
+    this.#failures = 0;
+    this.#holds = 0;
+    this.#since = Number.POSITIVE_INFINITY;
+  }
+
+  /**
+   * A failure that says the upstream is down, of an attempt admitted at `admittedAt`.
+   * Returns how long to hold the upstream for one probe, or undefined: not down yet, or the
+   * attempt went before the last hold (it says nothing new).
+   */
+  failed(now: number, admittedAt: number): number | undefined {
+    if (this.#pauseMs === 0) return undefined;
+    if (this.#failures++ === 0) this.#since = admittedAt;
+    else this.#since = Math.min(this.#since, admittedAt);
+    if (this.#failures < OUTAGE_AFTER || admittedAt < this.#heldAt) return undefined;
+    this.#heldAt = now;
+    return this.#pauseMs * 2 ** Math.min(MAX_DOUBLING, this.#holds++);
+  }
+}
+
+// Failures that say the upstream is down, not that the request was wrong: a 503 that is not a
+// cold start, a gateway's 502 or 504, the network, a timeout (a 500 is often the request's own).
+const DOWN: ReadonlySet<FailureReason> = new Set(["overloaded", "network", "timeout"]);
+
+/** Whether a failed attempt says its upstream is down. */
+export const isDown = (v: ErrorVerdict): boolean =>
+  DOWN.has(v.reason) || v.status === 502 || v.status === 504;
+
+/** Why a down upstream's gate refuses a call whose deadline comes before the probe. */
+export const DOWN_WHY = "the upstream is down";
