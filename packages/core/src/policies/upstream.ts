@@ -161,7 +161,10 @@ class UpstreamPolicy implements Policy, AttemptEndListener<Taken | Free> {
       gate.kick();
       return;
     }
-    if (verdict.reason !== "rate_limited" && verdict.reason !== "loading") return gate.kick();
+    if (verdict.reason !== "rate_limited" && verdict.reason !== "loading") {
+      gate.kick();
+      return;
+    }
     // The upstream served nothing: what the attempt took goes back.
     limiter.refund(taken.tokens, now, taken.takenAt);
     // Header waits (`Retry-After`, `RateLimit`) are the windows' and the retry's to bound and
