@@ -1,14 +1,14 @@
 import type { ErrorVerdict, FailureReason } from "./classify.js";
 
-/** Failures in a row (nothing served between) that say an upstream is down, before it is held. */
+/** Failures in a row that say an upstream is down, before it is held. */
 export const OUTAGE_AFTER = 3;
 /** The hold doubles while probes fail, up to this many times the first. */
 const MAX_DOUBLING = 2;
 
 /**
  * Tells an upstream that is down from one that refused a few calls: after
- * {@link OUTAGE_AFTER} failures in a row that say it is down (a 503 that is not a cold start,
- * another 5xx, a network error, a timeout) with nothing served between, the upstream is held
+ * {@link OUTAGE_AFTER} failures in a row that say it is down (see {@link isDown}), with no
+ * answer between to a request sent after the first of them, the upstream is held
  * for `pauseMs`, then one probe goes; while probes fail the hold doubles (to 4×), and the
  * first answer opens the flow. The requests already in flight when it went down fail as
  * they would; what waits behind them (past the breaker, in the concurrency queue) waits.
@@ -42,9 +42,8 @@ export class OutageWatch {
    */
   failed(now: number, admittedAt: number): number | undefined {
     if (this.#pauseMs === 0) return undefined;
-    if (this.#failures++ === 0) this.#since = admittedAt;
-    else this.#since = Math.min(this.#since, admittedAt);
-    if (this.#failures < OUTAGE_AFTER || admittedAt < this.#heldAt) return undefined;
+    this.#since = Math.min(this.#since, admittedAt);
+    if (++this.#failures < OUTAGE_AFTER || admittedAt < this.#heldAt) return undefined;
     this.#heldAt = now;
     return this.#pauseMs * 2 ** Math.min(MAX_DOUBLING, this.#holds++);
   }
