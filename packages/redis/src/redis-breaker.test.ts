@@ -16,11 +16,17 @@ function open(prefix: string): RedisStore {
 const breaker = (prefix: string) => open(prefix).breaker("org", "router");
 
 /**
- * Waits until the open period is over on Redis's clock (the breaker reads half-open: its end
- * converted to ours is not in the future), with no margin to guess.
+ * Waits until the open period is over on Redis's clock: its end, converted to ours with the
+ * instant we pass, is not after that same instant (`until <= Redis's now`). Comparing with a
+ * later `Date.now()` would accept an end up to one round trip ahead of Redis, where every
+ * probe is still refused.
  */
 async function halfOpen(b: SharedBreaker): Promise<void> {
-  expect(await eventually(async () => (await b.openUntil(Date.now())) <= Date.now(), 5_000)).toBe(true);
+  const over = async () => {
+    const now = Date.now();
+    return (await b.openUntil(now)) <= now;
+  };
+  expect(await eventually(over, 5_000)).toBe(true);
 }
 
 afterAll(async () => {
