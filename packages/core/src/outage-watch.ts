@@ -2,15 +2,16 @@ import type { ErrorVerdict, FailureReason } from "./classify.js";
 
 /** Failures in a row that say an upstream is down, before it is held. */
 export const OUTAGE_AFTER = 3;
-/** The hold doubles while probes fail, up to this many times the first. */
-const MAX_DOUBLING = 2;
+/** Before any answer was timed, the first hold is this share of the longest. */
+const UNTIMED_SHARE = 1 / 8;
 
 /**
  * Tells an upstream that is down from one that refused a few calls: after
  * {@link OUTAGE_AFTER} failures in a row that say it is down (see {@link isDown}), with no
- * answer between to a request sent after the first of them, the upstream is held
- * for `pauseMs`, then one probe goes; while probes fail the hold doubles (to 4×), and the
- * first answer opens the flow. The requests already in flight when it went down fail as
+ * answer between to a request sent after the first of them, the upstream is held for two of
+ * its answers' latencies, then one probe goes; while probes fail the hold doubles, up to
+ * `pauseMs`, and the first answer opens the flow. A hidden concurrency cap that refused a
+ * few at once costs two latencies; an outage, one probe per `pauseMs` once it lasts. The requests already in flight when it went down fail as
  * they would; what waits behind them (past the breaker, in the concurrency queue) waits.
  */
 export class OutageWatch {
@@ -21,6 +22,8 @@ export class OutageWatch {
   #since = Number.POSITIVE_INFINITY;
   #heldAt = Number.NEGATIVE_INFINITY;
   #holds = 0;
+  // The answers' latency (a moving average), 0 before the first.
+  #latencyMs = 0;
 
   /** `pauseMs` 0: never held. */
   constructor(pauseMs: number) {
@@ -28,7 +31,9 @@ export class OutageWatch {
   }
 
   /** An answer to an attempt admitted at `admittedAt`: the upstream is up, unless it was sent before the failures began. */
-  served(admittedAt: number): void {
+  served(admittedAt: number, now: number): void {
+    const latency = Math.max(1, now - admittedAt);
+    this.#latencyMs = this.#latencyMs === 0 ? latency : this.#latencyMs * 0.9 + latency * 0.1;
     if (admittedAt < this.#since) return;
     this.#failures = 0;
     this.#holds = 0;
@@ -45,7 +50,8 @@ export class OutageWatch {
     this.#since = Math.min(this.#since, admittedAt);
     if (++this.#failures < OUTAGE_AFTER || admittedAt < this.#heldAt) return undefined;
     this.#heldAt = now;
-    return this.#pauseMs * 2 ** Math.min(MAX_DOUBLING, this.#holds++);
+    const first = this.#latencyMs === 0 ? this.#pauseMs * UNTIMED_SHARE : 2 * this.#latencyMs;
+    return Math.min(this.#pauseMs, first * 2 ** Math.min(30, this.#holds++));
   }
 }
 

@@ -23,8 +23,9 @@ export interface UpstreamOptions {
   readonly loadingPauseMs: number;
   /**
    * After 3 failures in a row that say the upstream is down (a 503 that is not a cold start,
-   * a 502 or 504, a network error, a timeout), nobody goes to it for this long, then one
-   * probe; while probes fail the pause doubles (to 4×), the first answer ends it. `0`: never.
+   * a 502 or 504, a network error, a timeout), nobody goes to it for two of its answers'
+   * latencies, then one probe; while probes fail the pause doubles, up to this long; the
+   * first answer ends it. `0`: never.
    * @default the breaker's `resetTimeoutMs` (30 s, or a tenth of the shortest quota window); 0 with `breaker: false`
    */
   readonly outagePauseMs: number;

@@ -389,10 +389,11 @@ describe("an upstream that is down", () => {
     expect(lost).toBe(0);
     const refused = sent.filter((s) => s.down);
     // The 8 slots' next requests meet the outage before anything is known; after the third,
-    // probes only, at 1 s, then 2 s later (the pause doubles while probes fail).
+    // probes only: the first after two latencies (200 ms), the pause doubling while probes
+    // fail, up to outagePauseMs (1 s).
     const probes = refused.filter((s) => s.at > refused[2]!.at);
     expect(refused.length).toBeLessThanOrEqual(8 + probes.length);
-    expect(probes.map((p) => p.at - refused[2]!.at)).toEqual([1_000, 3_000]);
+    expect(probes.map((p) => p.at - refused[2]!.at)).toEqual([200, 600, 1_400, 2_400, 3_400]);
     // The first answer after the outage opens the flow for everyone: no new ramp.
     const back = sent.find((s) => !s.down && s.at > start + 1_050)!;
     expect(back.at - (start + 1_050 + 3_500)).toBeLessThan(4_000);
@@ -424,13 +425,12 @@ describe("an upstream that is down", () => {
     await clock.advance(50);
     await expect(slow).resolves.toBe("late"); // sent before: the streak goes on
     await governor.run(fail, { provider: "p" }).catch(() => {});
-    // Three in a row: held; a call whose deadline falls before the probe fails fast, typed.
-    const refused = await governor
-      .run(fail, { provider: "p", totalTimeoutMs: 1_000 })
-      .catch((e: unknown) => e);
+    // Three in a row: held for two latencies (the one answer took 50 ms); a call whose
+    // deadline falls before the probe fails fast, typed.
+    const refused = await governor.run(fail, { provider: "p", totalTimeoutMs: 50 }).catch((e: unknown) => e);
     expect(refused).toMatchObject({
       code: "throttled",
-      message: expect.stringContaining("the upstream is down: one probe goes in 5000 ms"),
+      message: expect.stringContaining("the upstream is down: one probe goes in 100 ms"),
     });
     expect((await governor.snapshot()).upstreams.p?.pausedUntil).toBeGreaterThan(clock.now());
   });

@@ -155,7 +155,7 @@ class UpstreamPolicy implements Policy, AttemptEndListener<Taken | Free> {
       gate.probeEnded(taken.probe, failed, verdict?.reason === "rate_limited", now);
     if (verdict === undefined) {
       limiter.served(now);
-      outage.served(admittedAt);
+      outage.served(admittedAt, now);
       const used = tokensOf(ctx.usage, taken.usedBefore);
       if (used !== undefined && taken.tokens > 0) limiter.adjust(used - taken.tokens, now, taken.takenAt);
       gate.kick();
