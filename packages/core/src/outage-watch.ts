@@ -11,8 +11,9 @@ const UNTIMED_SHARE = 1 / 8;
  * answer between to a request sent after the first of them, the upstream is held for two of
  * its answers' latencies, then one probe goes; while probes fail the hold doubles, up to
  * `pauseMs`, and the first answer opens the flow. A hidden concurrency cap that refused a
- * few at once costs two latencies; an outage, one probe per `pauseMs` once it lasts. The requests already in flight when it went down fail as
- * they would; what waits behind them (past the breaker, in the concurrency queue) waits.
+ * few at once costs two latencies; an outage, one probe per `pauseMs` once it lasts. The
+ * requests already in flight when it went down fail as they would; what waits behind them
+ * (past the breaker, in the concurrency queue) waits.
  */
 export class OutageWatch {
   readonly #pauseMs: number;

@@ -49,10 +49,10 @@ interface Taken {
 }
 
 const tokensOf = (usage: UsageTotals | undefined, before: UsageTotals | undefined): number | undefined => {
+  if (usage === undefined) return undefined;
   const used =
-    usage &&
-    usage.inputTokens + usage.outputTokens - (before?.inputTokens ?? 0) - (before?.outputTokens ?? 0);
-  return used !== undefined && used > 0 ? used : undefined;
+    usage.inputTokens + usage.outputTokens - (before ? before.inputTokens + before.outputTokens : 0);
+  return used > 0 ? used : undefined;
 };
 
 class UpstreamPolicy implements Policy, AttemptEndListener<Taken | Free> {
@@ -103,7 +103,7 @@ class UpstreamPolicy implements Policy, AttemptEndListener<Taken | Free> {
   execute<T>(ctx: PolicyContext, next: Next<T>): Promise<T> {
     const info = ctx.info;
     const entry = this.#entry(upstreamKey(this.#o, info, ctx.requestClass));
-    // Nothing learned, nothing waiting: the attempt goes, and its entry is its token.
+    // Nothing learned, nothing waiting: the attempt goes; its token is its entry and when it went.
     if (entry.limiter.free && entry.gate.waiting === 0 && entry.gate.heldUntil === undefined) {
       const at = ctx.now();
       entry.limiter.admitted(at);
