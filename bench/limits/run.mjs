@@ -4,16 +4,19 @@
 // config (a quota and a concurrency limit only), p-queue + p-retry (LangChain's AsyncCaller),
 // bottleneck and cockatiel. Every row gets a fresh upstream. Calls completed and failed are
 // counted at the client; requests sent and their statuses at the upstream (the simulator's
-// `stats()`, or nginx's access log). Prints one markdown table per upstream on stdout and a
-// JSON line per row on stderr. The targets are printed with PASS/FAIL per swarmgate row; the
-// process never fails on them.
+// `GET /__sim/stats`, or nginx's access log). Every upstream runs in its own process (the
+// simulator's CLI, nginx), as a real one does: the swarm's event loop delays nothing it
+// answers. Prints one markdown table per upstream on stdout and a JSON line per row on
+// stderr. The targets are printed with PASS/FAIL per swarmgate row; the process never fails
+// on them.
 //
-//   pnpm build && node bench/limits/run.mjs [--agents 50] [--calls 6] [--seed 7]
+//   pnpm build && node bench/limits/run.mjs [--agents 50] [--calls 20] [--seed 7]
 //     [--only-upstream leaky-bucket,outage] [--only-client "swarmgate preset"]
 //     [--row-timeout 120]    (wall seconds per row; the calls left then count as failed)
 //   node bench/run.mjs --only limits --agents 10 --calls 2      (quick mode)
 //   LIMITS_TRACE=1 …        the swarmgate rows also print each retry, throttle wait, breaker
 //                           move and learned rate on stderr, in ms since the row began
+//   LIMITS_TRACE=requests …  also each request: when it went, when its answer came, its status
 //
 // The upstreams and where each behaviour comes from (the simulator runs at time ×60: a
 // simulated minute lasts one wall second; its latencies are 1.2 simulated s + output tokens):
@@ -43,8 +46,8 @@
 //                  until then answers the legacy 503 `{"error":"Model X is currently
 //                  loading","estimated_time":N}` (N in simulated seconds; research notes).
 //   outage         the simulator with no limits; once it has served a third of the calls,
-//                  `sim.inject({ outage: true })` makes every inference request answer 503
-//                  for 3 wall seconds (3 simulated minutes), then `inject({ outage: false })`.
+//                  `POST /__sim/faults {"outage":true}` makes every inference request answer
+//                  503 for 3 wall seconds (3 simulated minutes), then `{"outage":false}`.
 //   fixed-window   a stated quota: the simulator's `quotas: { pro: { inference: N } }` in
 //                  fixed 5-minute windows (5 wall s), N = ceil(calls / 3), with its RateLimit
 //                  headers on inference answers (`inferenceRateLimitHeaders: true`, which HF
@@ -56,6 +59,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { createConnection, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { createGovernor, presets } from "@swarmgate/core";
 import { DEFAULT_CATALOGUE, startSimulator } from "@swarmgate/hf-simulator";
@@ -148,14 +152,58 @@ function post(fetchImpl, url, body, signal) {
 // ---------------------------------------------------------------------------------------
 // Upstreams. `start(o)` resolves to { url, counts(), close(), during?(signal) }.
 
-function simCounts(sim) {
-  const b = Object.values(sim.stats().tokens).find((t) => t.tier === "pro")?.buckets.inference ?? {};
-  return { requests: b.requests ?? 0, s429: b.rejected429 ?? 0, s503: b.rejected503 ?? 0 };
-}
+const SIM_CLI = fileURLToPath(new URL("../../packages/hf-simulator/dist/cli.js", import.meta.url));
 
+// The simulator runs in its own process, as a real upstream does: the swarm's event loop
+// delays nothing the upstream answers, and the upstream's work delays none of the swarm's.
 async function startSim(options, o) {
-  const sim = await startSimulator({ timeScale: TIME_SCALE, seed: o.seed, latency: LATENCY, ...options });
-  return { sim, url: sim.url, counts: async () => simCounts(sim), close: () => sim.close() };
+  const dir = mkdtempSync(join(tmpdir(), "swarmgate-limits-sim-"));
+  const config = join(dir, "sim.json");
+  writeFileSync(
+    config,
+    JSON.stringify({ timeScale: TIME_SCALE, seed: o.seed, latency: LATENCY, ...options }),
+  );
+  const child = spawn(process.execPath, [SIM_CLI, "--config", config], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  liveChildren.add(child);
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  let url;
+  try {
+    url = await new Promise((resolve, reject) => {
+      let out = "";
+      child.stdout.setEncoding("utf8");
+      child.stdout.on("data", (chunk) => {
+        out += chunk;
+        const match = /listening on (\S+)/.exec(out);
+        if (match) resolve(match[1]);
+      });
+      child.once("exit", (code) => reject(new Error(`the simulator exited with ${code}`)));
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const admin = async (path, body) => {
+    const response = await fetch(`${url}${path}`, body ? { method: "POST", body: JSON.stringify(body) } : {});
+    return response.json();
+  };
+  return {
+    url,
+    port: Number(new URL(url).port),
+    async counts() {
+      const stats = await admin("/__sim/stats");
+      const b = Object.values(stats.tokens).find((t) => t.tier === "pro")?.buckets.inference ?? {};
+      return { requests: b.requests ?? 0, s429: b.rejected429 ?? 0, s503: b.rejected503 ?? 0 };
+    },
+    inject: (faults) => admin("/__sim/faults", faults),
+    async close() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill("SIGTERM");
+        await exited;
+      }
+      liveChildren.delete(child);
+    },
+  };
 }
 
 // The same calls through a simulator without any limit and without latency, all agents at
@@ -223,20 +271,20 @@ async function waitForPort(port, child, ms = 5_000) {
 
 const NGINX_RATE = 20; // requests per wall second
 const NGINX_BURST = 10;
-// nginx children still running when the bench ends (an error, Ctrl-C) get SIGTERM: the
-// master then stops its worker too.
-const liveNginx = new Set();
+// Upstream processes (nginx, the simulator) still running when the bench ends (an error,
+// Ctrl-C) get SIGTERM: nginx's master then stops its worker too.
+const liveChildren = new Set();
 process.once("exit", () => {
-  for (const child of liveNginx) child.kill("SIGTERM");
+  for (const child of liveChildren) child.kill("SIGTERM");
 });
 for (const signal of ["SIGINT", "SIGTERM"])
   process.once(signal, () => {
-    for (const child of liveNginx) child.kill("SIGTERM");
+    for (const child of liveChildren) child.kill("SIGTERM");
     process.exit(128 + (signal === "SIGINT" ? 2 : 15));
   });
 
 async function startNginx(o) {
-  const { sim, close: closeSim } = await startSim({ spike: false, coldStart: false }, o);
+  const sim = await startSim({ spike: false, coldStart: false }, o);
   const dir = mkdtempSync(join(tmpdir(), "swarmgate-limits-nginx-"));
   const port = await freePort();
   const conf = join(dir, "nginx.conf");
@@ -247,20 +295,20 @@ async function startNginx(o) {
   const child = spawn(NGINX, ["-p", dir, "-e", join(dir, "error.log"), "-c", conf, "-g", "daemon off;"], {
     stdio: ["ignore", "ignore", "inherit"],
   });
-  liveNginx.add(child);
+  liveChildren.add(child);
   const exited = new Promise((resolve) => child.once("exit", resolve));
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill("SIGTERM");
       await exited;
     }
-    liveNginx.delete(child);
+    liveChildren.delete(child);
   };
   try {
     await waitForPort(port, child);
   } catch (error) {
     await stop();
-    await closeSim();
+    await sim.close();
     rmSync(dir, { recursive: true, force: true });
     throw new Error(`${error.message}; nginx error log:\n${readFileSync(join(dir, "error.log"), "utf8")}`);
   }
@@ -276,7 +324,7 @@ async function startNginx(o) {
     },
     async close() {
       await stop();
-      await closeSim();
+      await sim.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -305,7 +353,7 @@ const upstreams = {
   },
   "burst-503": {
     describe: `simulator spike detector (floor ${SPIKE.floor}/simulated s, factor ${SPIKE.factor}) + hidden concurrency cap ${CAP} (503), no window, no headers`,
-    counted: "simulator stats()",
+    counted: "the simulator's GET /__sim/stats",
     body: shortBody(LLAMA),
     start: (o) => startSim({ spike: SPIKE, maxConcurrent: CAP, coldStart: false }, o),
     rate: () => undefined,
@@ -316,7 +364,7 @@ const upstreams = {
   },
   "openai-tpm": {
     describe: `simulator partner limit on together: ${PROVIDER.tokensPerWindow} tokens and ${PROVIDER.requestsPerWindow} requests per simulated minute (1 wall s), OpenAI x-ratelimit headers, "try again in" body hint; varied prompts and max_tokens, model pinned :together`,
-    counted: "simulator stats()",
+    counted: "the simulator's GET /__sim/stats",
     body: variedBody,
     start: (o) =>
       startSim(
@@ -338,7 +386,7 @@ const upstreams = {
   },
   "sliding-spike": {
     describe: `simulator rolling inference window ${ROLLING.limit} per simulated minute (1 wall s, no headers, no Retry-After) + spike detector (floor ${SPIKE.floor}, factor ${SPIKE.factor}) + hidden cap ${CAP}`,
-    counted: "simulator stats()",
+    counted: "the simulator's GET /__sim/stats",
     body: shortBody(LLAMA),
     start: (o) =>
       startSim(
@@ -364,7 +412,7 @@ const upstreams = {
   },
   "cold-start": {
     describe: `simulator hf-inference cold start, loading mode: 503 "Model X is currently loading" with estimated_time for ${COLD_MS / 1000} simulated s`,
-    counted: "simulator stats()",
+    counted: "the simulator's GET /__sim/stats",
     // hf-inference's own chat route (what InferenceClient calls for provider hf-inference):
     // the router's /v1/chat/completions wraps the same 503 in an OpenAI-style error instead.
     path: "/hf-inference/models/Qwen/Qwen2.5-7B-Instruct/v1/chat/completions",
@@ -379,17 +427,20 @@ const upstreams = {
   },
   outage: {
     describe: `simulator with no limits; 503 on every inference request for ${OUTAGE_MS / 1000} wall s once a third of the calls were served`,
-    counted: "simulator stats()",
+    counted: "the simulator's GET /__sim/stats",
     body: shortBody(LLAMA),
     async start(o) {
       const up = await startSim({ spike: false, coldStart: false }, o);
       up.during = async (signal) => {
-        while (!signal.aborted && simCounts(up.sim).requests - simCounts(up.sim).s503 < total(o) / 3)
+        for (;;) {
+          const c = await up.counts();
+          if (signal.aborted) return;
+          if (c.requests - c.s503 >= total(o) / 3) break;
           await sleep(5, signal);
-        if (signal.aborted) return;
-        up.sim.inject({ outage: true });
+        }
+        await up.inject({ outage: true });
         await sleep(OUTAGE_MS, signal);
-        up.sim.inject({ outage: false });
+        await up.inject({ outage: false });
       };
       return up;
     },
@@ -402,7 +453,7 @@ const upstreams = {
   "fixed-window": {
     describe:
       "simulator inference quota N per fixed 5-minute window (5 wall s), RateLimit headers named inference, spike detector at its defaults",
-    counted: "simulator stats()",
+    counted: "the simulator's GET /__sim/stats",
     body: shortBody(LLAMA),
     quota: (o) => Math.ceil(total(o) / 3),
     start: (o) =>
@@ -452,10 +503,20 @@ async function swarm(o, state, callOnce) {
 const pathOf = (up) => up.path ?? CHAT;
 
 async function governed(governor, url, up, o, state) {
-  const send = governedFetch(governor, { baseUrl: url });
+  const t0 = performance.now();
+  const at = () => (performance.now() - t0).toFixed(0).padStart(5);
+  // LIMITS_TRACE=requests: also each request as it goes and its status as it comes back.
+  const traced = async (input, init) => {
+    const sent = at();
+    const response = await fetch(input, init);
+    console.error(sent, "request", at().trim(), response.status);
+    return response;
+  };
+  const send = governedFetch(governor, {
+    baseUrl: url,
+    ...(process.env.LIMITS_TRACE === "requests" ? { fetch: traced } : {}),
+  });
   if (process.env.LIMITS_TRACE) {
-    const t0 = performance.now();
-    const at = () => (performance.now() - t0).toFixed(0).padStart(5);
     governor.on("retry", (e) => console.error(at(), "retry", e.reason, e.attempt, Math.round(e.delayMs)));
     governor.on("breaker", (e) => console.error(at(), "breaker", e.key, e.state));
     governor.on("throttle", (e) => console.error(at(), "throttle", e.source, Math.round(e.waitMs)));
@@ -729,7 +790,7 @@ export async function run({ argv = [] } = {}) {
     args: argv,
     options: {
       agents: { type: "string", default: "50" },
-      calls: { type: "string", default: "6" },
+      calls: { type: "string", default: "20" },
       seed: { type: "string", default: "7" },
       "row-timeout": { type: "string", default: "120" },
       "only-upstream": { type: "string" },

@@ -1,3 +1,5 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { createGovernor, type Governor, type GovernorOptions, isCircuitOpenError } from "@swarmgate/core";
 import { type Simulator, startSimulator } from "@swarmgate/hf-simulator";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -54,6 +56,39 @@ describe("governedFetch", () => {
     // A Request object works too, and so does a URL that is already the base's.
     const viaRequest = await f(new Request(`${sim.url}/v1/chat/completions`, chat("Again")));
     expect(viaRequest.ok).toBe(true);
+  });
+
+  it("reads a JSON answer once: the same bytes, status, headers and URL; a body cut short is retried", async () => {
+    const answer = JSON.stringify({ model: LLAMA, usage: { prompt_tokens: 3, completion_tokens: 4 } });
+    let requests = 0;
+    // A real server whose first answer promises the whole body, sends half and drops the socket.
+    const server = createServer((_req, res) => {
+      requests++;
+      res.writeHead(200, {
+        "content-type": "application/json",
+        "content-length": String(answer.length),
+        "x-request-id": `r${requests}`,
+      });
+      if (requests === 1) {
+        res.write(answer.slice(0, 10));
+        setTimeout(() => res.socket?.destroy(), 5);
+      } else res.end(answer);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const g = governor();
+      const response = await governedFetch(g, { baseUrl: base })(ROUTER, chat("Hello"));
+      expect(requests).toBe(2);
+      expect(response.status).toBe(200);
+      expect(response.headers.get("x-request-id")).toBe("r2");
+      expect(response.url).toBe(`${base}/v1/chat/completions`);
+      expect(await response.text()).toBe(answer);
+      expect(g.stats().retries.network).toBe(1);
+      expect(g.stats().outcomes.success).toBe(1);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it("returns the final non-OK answer as a Response after the governor's retries", async () => {

@@ -76,15 +76,35 @@ function carriedResponse(error: unknown): Response | undefined {
   return undefined;
 }
 
-// The answer read once, so that it can be returned after the retries; a 429's or 503's
-// body may say when to come back ("try again in 11.4s", a cold start's `estimated_time`).
-async function failed(response: Response): Promise<UpstreamResponse> {
-  const body = await response.arrayBuffer().catch(() => new ArrayBuffer(0));
-  const copy = new Response(body, {
+// An answer's bytes, and a Response that hands them out again (same status, headers, URL).
+async function readOnce(
+  response: Response,
+  body?: ArrayBuffer,
+): Promise<{ body: ArrayBuffer; copy: Response }> {
+  const bytes = body ?? (await response.arrayBuffer());
+  const copy = new Response(bytes, {
     status: response.status,
     statusText: response.statusText,
     headers: response.headers,
   });
+  if (response.url) Object.defineProperty(copy, "url", { value: response.url });
+  return { body: bytes, copy };
+}
+
+const decoder = new TextDecoder();
+const parseJson = (body: ArrayBuffer): unknown => {
+  try {
+    return JSON.parse(decoder.decode(body));
+  } catch {
+    return undefined;
+  }
+};
+
+// The answer read once, so that it can be returned after the retries; a 429's or 503's
+// body may say when to come back ("try again in 11.4s", a cold start's `estimated_time`).
+async function failed(response: Response): Promise<UpstreamResponse> {
+  const body = await response.arrayBuffer().catch(() => new ArrayBuffer(0));
+  const { copy } = await readOnce(response, body);
   const waitable = response.status === 429 || response.status === 503;
   return new UpstreamResponse(copy, waitable ? readBodyHint(body) : undefined);
 }
@@ -123,22 +143,19 @@ export function createSeam(governor: Governor, o: ResolvedGovernance): typeof fe
     attempt.end({ status: response.status });
     ctx.observe(response);
     const json = response.headers.get("content-type")?.startsWith("application/json");
-    if (response.ok && json && call.operation !== "hub_lookup") {
-      const usage = usageOf(
-        await response
-          .clone()
-          .json()
-          .catch(() => undefined),
-      );
-      if (usage) {
-        const provider =
-          call.provider === "auto"
-            ? (response.headers.get("x-inference-provider") ?? undefined)
-            : call.provider;
-        ctx.reportUsage({ ...usage, costUsd: o.priceBook.cost(call.model, provider, usage) });
-      }
+    if (!response.ok || !json || call.operation === "hub_lookup") return response;
+    // A JSON answer is read here, once (a clone would tee its stream: twice the work for
+    // every call), and handed back as the same bytes; a body cut short fails the attempt.
+    const { body, copy } = await readOnce(response);
+    const usage = usageOf(parseJson(body));
+    if (usage) {
+      const provider =
+        call.provider === "auto"
+          ? (response.headers.get("x-inference-provider") ?? undefined)
+          : call.provider;
+      ctx.reportUsage({ ...usage, costUsd: o.priceBook.cost(call.model, provider, usage) });
     }
-    return response;
+    return copy;
   };
 
   // A logical call of its own: retried by the governor; the final answer is returned as a Response.
