@@ -76,19 +76,15 @@ function carriedResponse(error: unknown): Response | undefined {
   return undefined;
 }
 
-// An answer's bytes, and a Response that hands them out again (same status, headers, URL).
-async function readOnce(
-  response: Response,
-  body?: ArrayBuffer,
-): Promise<{ body: ArrayBuffer; copy: Response }> {
-  const bytes = body ?? (await response.arrayBuffer());
-  const copy = new Response(bytes, {
+// A Response that hands an answer's bytes out again (same status, headers and URL).
+function copyOf(response: Response, body: ArrayBuffer): Response {
+  const copy = new Response(body, {
     status: response.status,
     statusText: response.statusText,
     headers: response.headers,
   });
   if (response.url) Object.defineProperty(copy, "url", { value: response.url });
-  return { body: bytes, copy };
+  return copy;
 }
 
 const decoder = new TextDecoder();
@@ -104,9 +100,8 @@ const parseJson = (body: ArrayBuffer): unknown => {
 // body may say when to come back ("try again in 11.4s", a cold start's `estimated_time`).
 async function failed(response: Response): Promise<UpstreamResponse> {
   const body = await response.arrayBuffer().catch(() => new ArrayBuffer(0));
-  const { copy } = await readOnce(response, body);
   const waitable = response.status === 429 || response.status === 503;
-  return new UpstreamResponse(copy, waitable ? readBodyHint(body) : undefined);
+  return new UpstreamResponse(copyOf(response, body), waitable ? readBodyHint(body) : undefined);
 }
 
 const bodyModel = (json: unknown): string | undefined => {
@@ -146,7 +141,7 @@ export function createSeam(governor: Governor, o: ResolvedGovernance): typeof fe
     if (!response.ok || !json || call.operation === "hub_lookup") return response;
     // A JSON answer is read here, once (a clone would tee its stream: twice the work for
     // every call), and handed back as the same bytes; a body cut short fails the attempt.
-    const { body, copy } = await readOnce(response);
+    const body = await response.arrayBuffer();
     const usage = usageOf(parseJson(body));
     if (usage) {
       const provider =
@@ -155,7 +150,7 @@ export function createSeam(governor: Governor, o: ResolvedGovernance): typeof fe
           : call.provider;
       ctx.reportUsage({ ...usage, costUsd: o.priceBook.cost(call.model, provider, usage) });
     }
-    return copy;
+    return copyOf(response, body);
   };
 
   // A logical call of its own: retried by the governor; the final answer is returned as a Response.
