@@ -30,6 +30,16 @@ interface OutgoingRequest {
   readonly json: unknown;
 }
 
+// JSON text, or undefined when it is not.
+const parseJson = (text: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+};
+const decoder = new TextDecoder();
+
 async function readRequest(
   input: Parameters<typeof fetch>[0],
   init: RequestInit | undefined,
@@ -41,14 +51,7 @@ async function readRequest(
   if (body === undefined && request?.body) body = await request.arrayBuffer();
   // A stream can be read only once; a retry must send the same bytes again.
   if (body instanceof ReadableStream) body = await new Response(body).arrayBuffer();
-  let json: unknown;
-  if (typeof body === "string" && /^\s*[[{]/.test(body)) {
-    try {
-      json = JSON.parse(body);
-    } catch {
-      json = undefined;
-    }
-  }
+  const json = typeof body === "string" && /^\s*[[{]/.test(body) ? parseJson(body) : undefined;
   const method = (init?.method ?? request?.method ?? "GET").toUpperCase();
   return { url, method, headers, body, signal: init?.signal ?? request?.signal ?? undefined, json };
 }
@@ -86,15 +89,6 @@ function copyOf(response: Response, body: ArrayBuffer): Response {
   if (response.url) Object.defineProperty(copy, "url", { value: response.url });
   return copy;
 }
-
-const decoder = new TextDecoder();
-const parseJson = (body: ArrayBuffer): unknown => {
-  try {
-    return JSON.parse(decoder.decode(body));
-  } catch {
-    return undefined;
-  }
-};
 
 // The answer read once, so that it can be returned after the retries; a 429's or 503's
 // body may say when to come back ("try again in 11.4s", a cold start's `estimated_time`).
@@ -142,7 +136,7 @@ export function createSeam(governor: Governor, o: ResolvedGovernance): typeof fe
     // A JSON answer is read here, once (a clone would tee its stream: twice the work for
     // every call), and handed back as the same bytes; a body cut short fails the attempt.
     const body = await response.arrayBuffer();
-    const usage = usageOf(parseJson(body));
+    const usage = usageOf(parseJson(decoder.decode(body)));
     if (usage) {
       const provider =
         call.provider === "auto"
