@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
+import type { AttemptContext } from "./attempt-context.js";
 import { markFinal } from "./classify.js";
 import {
   GovernorClosedError,
@@ -358,6 +359,56 @@ describe("server feedback", () => {
     expect(starts).toEqual([0, 55_000]);
   });
 
+  // A fixed window of 4 per 300 s whose first request is refused with a 503 stating the
+  // window: counted against it (`counts`) or not (a spike detector in front of the window).
+  function spikyServer(clock: ManualClock, counts: boolean) {
+    const t0 = clock.now();
+    let used = 0;
+    const log: { at: number; status: number }[] = [];
+    let window = 0;
+    const serve = async ({ observe }: AttemptContext) => {
+      const at = clock.now() - t0;
+      if (Math.floor(at / 300_000) !== window) [window, used] = [Math.floor(at / 300_000), 0];
+      const first = log.length === 0;
+      const status = first ? 503 : used < 4 ? 200 : 429;
+      if (status === 200 || (first && counts)) used++;
+      log.push({ at, status });
+      observe({ status, headers: headers(4 - used, 300 - (at % 300_000) / 1000, 4) });
+      if (status !== 200) throw httpError(status);
+      return status;
+    };
+    return { serve, log };
+  }
+
+  it("a 503 that states the window gives its permit back when the server did not count it", async () => {
+    const { clock, governor } = setup({ retry: false, quotas: { api: [{ limit: 4, windowMs: 300_000 }] } });
+    const info = { requestClass: "api" } as const;
+    const { serve, log } = spikyServer(clock, false);
+    await governor.run(serve, info).catch(() => {});
+    const calls = Array.from({ length: 4 }, () => governor.run(serve, info));
+    await clock.runAll();
+    await Promise.all(calls);
+    // The four the window still holds go at once; without the refund the fourth would wait 300 s.
+    expect(log).toEqual([{ at: 0, status: 503 }, ...Array(4).fill({ at: 0, status: 200 })]);
+  });
+
+  it("a 503 the server did count: its next count is adopted, and nothing is over-admitted", async () => {
+    const { clock, governor } = setup({ retry: false, quotas: { api: [{ limit: 4, windowMs: 300_000 }] } });
+    const info = { requestClass: "api" } as const;
+    const { serve, log } = spikyServer(clock, true);
+    await governor.run(serve, info).catch(() => {});
+    for (let i = 0; i < 4; i++) {
+      const call = governor.run(serve, info);
+      await clock.runAll();
+      await call;
+    }
+    // Three left after the counted 503 (spread over the window, as its headers ask), the
+    // fourth after the server's reset: no 429.
+    expect(log.map((r) => r.status)).toEqual([503, 200, 200, 200, 200]);
+    expect(log.slice(0, 4).every((r) => r.at < 300_000)).toBe(true);
+    expect(log[4]!.at).toBeGreaterThanOrEqual(300_000);
+  });
+
   it("governor.observe accepts a WHATWG Headers object", async () => {
     const { governor } = setup({ quotas: { api: [{ limit: 500, windowMs: 300_000 }] } });
     governor.observe(
@@ -475,6 +526,8 @@ describe("breaker", () => {
         rollingWindowMs: 60_000,
         waitForProbe: false,
       },
+      // The breaker alone: no hold of the upstream between the 503s.
+      upstream: { outagePauseMs: 0 },
     });
     governors.push(governor);
     await vi.advanceTimersByTimeAsync(2_000);

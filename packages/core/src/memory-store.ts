@@ -69,8 +69,8 @@ class MemoryWindowGroup implements WindowGroup {
     return this.#windows.map((w) => w.snapshot(now));
   }
 
-  learnBurst(answered: boolean, now: number): void {
-    for (const window of this.#windows) window.learnBurst(answered, now);
+  learnBurst(answered: boolean, now: number, takenAt?: number): void {
+    for (const window of this.#windows) window.learnBurst(answered, now, takenAt);
   }
 }
 

@@ -1,7 +1,7 @@
 import type { ErrorVerdict, FailureReason } from "./classify.js";
 
 /** Failures in a row that say an upstream is down, before it is held. */
-export const OUTAGE_AFTER = 3;
+export const OUTAGE_AFTER = 2;
 /** Before any answer was timed, the first hold is this share of the longest. */
 const UNTIMED_SHARE = 1 / 8;
 

@@ -24,7 +24,7 @@ export interface WindowSpec {
    * spend a whole window in its first second. With `widen` (the default), the burst is
    * learned: after as many answers in a row as `burst` times the speed-up, the bucket refills
    * twice as fast (up to the whole window in `burst`'s time), and a 429 or 503 halves that
-   * (down to the average rate). It never holds more than `burst`: what a pause saved is not
+   * (down to the average rate; once for the attempts admitted before that halving). It never holds more than `burst`: what a pause saved is not
    * released at once, so a burst after a quiet spell does not meet a spike detector. A fixed window whose server tolerates bursts is then
    * spent early, as bottleneck's reservoir does; one that answers bursts with 503 stays
    * near the rate it tolerates.
@@ -84,11 +84,12 @@ export interface WindowGroup {
   /** Current view of every window. */
   snapshot(now: number): Awaitable<readonly WindowSnapshot[]>;
   /**
-   * An attempt ended: answered, or refused with a 429 or 503. Smoothed windows widen their
-   * burst while answers come and narrow it at a refusal (see `WindowSpec.smoothing`).
+   * An attempt admitted at `takenAt` ended: answered, or refused with a 429 or 503. Smoothed
+   * windows widen their burst while answers come and narrow it at a refusal, once for the
+   * attempts admitted before that narrowing (see `WindowSpec.smoothing`).
    * Optional: a store without it keeps the configured burst.
    */
-  learnBurst?(answered: boolean, now: number): void;
+  learnBurst?(answered: boolean, now: number, takenAt?: number): void;
 }
 
 /** Concurrency slots shared by everyone using the same scope. */

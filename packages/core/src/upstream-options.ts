@@ -22,7 +22,7 @@ export interface UpstreamOptions {
   /** The pause after a "model is loading" 503 that gives no estimate. @default 5_000 */
   readonly loadingPauseMs: number;
   /**
-   * After 3 failures in a row that say the upstream is down (a 503 that is not a cold start,
+   * After 2 failures in a row that say the upstream is down (a 503 that is not a cold start,
    * a 502 or 504, a network error, a timeout), nobody goes to it for two of its answers'
    * latencies, then one probe; while probes fail the pause doubles, up to this long; the
    * first answer ends it. `0`: never.

@@ -17,6 +17,7 @@ export class WindowState {
   #refilledAt = Number.NaN;
   #boost = 1;
   #streak = 0;
+  #narrowedAt = Number.NEGATIVE_INFINITY;
   // fixed
   #used = 0;
   #resetAt = Number.NEGATIVE_INFINITY;
@@ -108,13 +109,16 @@ export class WindowState {
     this.#tokens = Math.min(this.#burst, this.#tokens - delta);
   }
 
-  /** Learned bursting: see `WindowGroup.learnBurst` and `WindowSpec.smoothing.widen`. */
-  learnBurst(answered: boolean, now: number): void {
+  // Learned bursting (`WindowGroup.learnBurst`), narrowed once per round as TCP halves once
+  // per window: refusals of attempts admitted before the last narrowing say nothing new.
+  learnBurst(answered: boolean, now: number, takenAt = now): void {
     const burst = this.#burst;
     if (!this.#widen || burst === undefined) return;
     this.#refill(now);
-    if (!answered) [this.#boost, this.#streak] = [Math.max(1, this.#boost / 2), 0];
-    else if (++this.#streak >= burst * this.#boost && burst * this.#boost < this.#limit)
+    if (!answered) {
+      if (takenAt < this.#narrowedAt) return;
+      [this.#boost, this.#streak, this.#narrowedAt] = [Math.max(1, this.#boost / 2), 0, now];
+    } else if (++this.#streak >= burst * this.#boost && burst * this.#boost < this.#limit)
       [this.#boost, this.#streak] = [Math.min(this.#limit / burst, this.#boost * 2), 0];
   }
 

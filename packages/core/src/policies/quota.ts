@@ -140,17 +140,18 @@ class QuotaPolicy implements Policy, AttemptEndListener<Taken> {
     return next(ctx);
   }
 
-  // After the response (a held stream: after it ended), the permits follow the real usage;
-  // a probe's end tells its gate whether the flow may re-open; a 429 that stated nothing
-  // about the account's windows (a provider's, a proxy's) gives its permits back.
+  // After the response (a held stream: after it ended) the permits follow the real usage and
+  // a probe tells its gate whether to re-open. A 429 stating nothing of the account's windows
+  // gives its permits back, as does a 503 stating them (a server that counted it says so next).
   attemptEnded(taken: Taken, failed: boolean, error: unknown, ctx: PolicyContext): void {
     const reason = failed ? ctx.classify(error).reason : undefined;
     const rateLimited = reason === "rate_limited";
+    const now = this.#kit.clock.now();
     if (!failed || rateLimited || reason === "overloaded")
-      taken.gate.group.learnBurst?.(!failed, this.#kit.clock.now());
-    if (taken.probe !== undefined)
-      taken.gate.probeEnded(taken.probe, failed, rateLimited, this.#kit.clock.now());
-    if (rateLimited && !(ctx.feedback && ctx.feedback.limits.length > 0)) this.#refund(taken);
+      taken.gate.group.learnBurst?.(!failed, now, taken.takenAt);
+    if (taken.probe !== undefined) taken.gate.probeEnded(taken.probe, failed, rateLimited, now);
+    const stated = ctx.feedback !== undefined && ctx.feedback.limits.length > 0;
+    if (rateLimited ? !stated : reason === "overloaded" && stated) this.#refund(taken);
     else if (this.#reconcile) this.#reconciled(taken, ctx);
   }
 

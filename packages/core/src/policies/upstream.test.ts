@@ -323,16 +323,38 @@ describe("learned bursting", () => {
     // 1 per second on average; the learned pace grows while the 40 are answered.
     await lastDone(governor, clock, 40);
     expect(await lastDone(governor, clock, 10)).toBeLessThan(500);
-    // 40 answers doubled it to 32 or more: six 503s bring it back to 1.
-    const failing = Array.from({ length: 6 }, () =>
-      governor.run(() => Promise.reject(new UpstreamError("HTTP 503", 503))).catch(() => {}),
-    );
-    await clock.runAll();
-    await Promise.all(failing);
+    // 40 answers doubled it to 32 or more: six 503s, each sent after the last one came
+    // back, bring it back to 1.
+    for (let i = 0; i < 6; i++) {
+      const failing = governor.run(() => Promise.reject(new UpstreamError("HTTP 503", 503))).catch(() => {});
+      await clock.runAll();
+      await failing;
+    }
     await clock.advance(1_000);
     // Narrowed to 1: the next 10 start at the average rate again (1 per second) and widen
     // anew as they are answered (1, 2, 4 at once): seconds instead of no wait at all.
     expect(await lastDone(governor, clock, 10)).toBeGreaterThanOrEqual(2_000);
+  });
+
+  it("narrows once for the 503s of one burst, however many there were", async () => {
+    const { clock, governor } = setup({
+      retry: false,
+      quotas: { inference: [{ limit: 1_000, windowMs: 1_000_000, smoothing: { burst: 1 } }] },
+    });
+    await lastDone(governor, clock, 40);
+    await lastDone(governor, clock, 10);
+    // Six refused a second after they went, all admitted before the first refusal came back.
+    const slowRefusal = () =>
+      new Promise<never>((_, reject) =>
+        clock.setTimeout(() => reject(new UpstreamError("HTTP 503", 503)), 1_000),
+      );
+    const refused = Array.from({ length: 6 }, () => governor.run(slowRefusal).catch(() => {}));
+    await clock.runAll();
+    await Promise.all(refused);
+    await clock.advance(1_000);
+    // Halved once (from 32 to 16 times the average rate): ten go within a second, where six
+    // halvings would pace them at the average rate (the test above: 2 s or more).
+    expect(await lastDone(governor, clock, 10)).toBeLessThan(1_000);
   });
 });
 
@@ -384,16 +406,16 @@ describe("an upstream that is down", () => {
     return { sent: up.sent, start, lost };
   }
 
-  it("holds it after three failures in a row: what waits behind them waits, one probe at a time", async () => {
+  it("holds it after two failures in a row: what waits behind them waits, one probe at a time", async () => {
     const { sent, start, lost } = await swarm(1_000);
     expect(lost).toBe(0);
     const refused = sent.filter((s) => s.down);
-    // The 8 slots' next requests meet the outage before anything is known; after the third,
+    // The 8 slots' next requests meet the outage before anything is known; after the second,
     // probes only: the first after two latencies (200 ms), the pause doubling while probes
     // fail, up to outagePauseMs (1 s).
-    const probes = refused.filter((s) => s.at > refused[2]!.at);
+    const probes = refused.filter((s) => s.at > refused[1]!.at);
     expect(refused.length).toBeLessThanOrEqual(8 + probes.length);
-    expect(probes.map((p) => p.at - refused[2]!.at)).toEqual([200, 600, 1_400, 2_400, 3_400]);
+    expect(probes.map((p) => p.at - refused[1]!.at)).toEqual([200, 600, 1_400, 2_400, 3_400]);
     // The first answer after the outage opens the flow for everyone: no new ramp.
     const back = sent.find((s) => !s.down && s.at > start + 1_050)!;
     expect(back.at - (start + 1_050 + 3_500)).toBeLessThan(4_000);
@@ -421,11 +443,10 @@ describe("an upstream that is down", () => {
       return "ok";
     };
     await governor.run(fail, { provider: "p" }).catch(() => {});
-    await governor.run(fail, { provider: "p" }).catch(() => {});
     await clock.advance(50);
     await expect(slow).resolves.toBe("late"); // sent before: the streak goes on
     await governor.run(fail, { provider: "p" }).catch(() => {});
-    // Three in a row: held for two latencies (the one answer took 50 ms); a call whose
+    // Two in a row: held for two latencies (the one answer took 50 ms); a call whose
     // deadline falls before the probe fails fast, typed.
     const refused = await governor.run(fail, { provider: "p", totalTimeoutMs: 50 }).catch((e: unknown) => e);
     expect(refused).toMatchObject({
