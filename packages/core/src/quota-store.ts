@@ -24,10 +24,11 @@ export interface WindowSpec {
    * spend a whole window in its first second. With `widen` (the default), the burst is
    * learned: after as many answers in a row as `burst` times the speed-up, the bucket refills
    * twice as fast (up to the whole window in `burst`'s time), and a 429 or 503 halves that
-   * (down to the average rate; once for the attempts admitted before that halving). It never holds more than `burst`: what a pause saved is not
-   * released at once, so a burst after a quiet spell does not meet a spike detector. A fixed window whose server tolerates bursts is then
-   * spent early, as bottleneck's reservoir does; one that answers bursts with 503 stays
-   * near the rate it tolerates.
+   * (down to the average rate; once for the attempts admitted before that halving). It
+   * never holds more than `burst`: what a pause saved is not released at once, so a burst
+   * after a quiet spell does not meet a spike detector. A fixed window whose server
+   * tolerates bursts is then spent early, as bottleneck's reservoir does; one that answers
+   * bursts with 503 stays near the rate it tolerates.
    */
   readonly smoothing?: { readonly burst: number; readonly widen?: boolean | undefined } | undefined;
 }
