@@ -156,7 +156,10 @@ describe("governed swarms against the simulator's limits", () => {
       name: "spike-swarm",
       // The simulator speaks in its own compressed seconds.
       headerTimeScale: timeScale,
-      concurrency: { initial: 2, max: AGENTS, rampMs: 3_000 },
+      // The detector lets a second hold 3 × the mean of the 5 before + 20 arrivals: a linear
+      // ramp from 1 over 12 wall s (2 simulated minutes) stays within that for a client that
+      // answers each call in 8 ms or more (one from 2 over 3 s needed 19 ms: on the line).
+      concurrency: { initial: 1, max: AGENTS, rampMs: 12_000 },
       retry: { maxAttempts: 6, baseDelayMs: 50, maxDelayMs: 1_000 },
       totalTimeoutMs: 60_000,
     });
