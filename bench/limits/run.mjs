@@ -163,11 +163,7 @@ async function startSim(options, o) {
     config,
     JSON.stringify({ timeScale: TIME_SCALE, seed: o.seed, latency: LATENCY, ...options }),
   );
-  const child = spawn(process.execPath, [SIM_CLI, "--config", config], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  liveChildren.add(child);
-  const exited = new Promise((resolve) => child.once("exit", resolve));
+  const { child, stop } = spawnUpstream(process.execPath, [SIM_CLI, "--config", config], "pipe");
   let url;
   try {
     url = await new Promise((resolve, reject) => {
@@ -196,13 +192,7 @@ async function startSim(options, o) {
       return { requests: b.requests ?? 0, s429: b.rejected429 ?? 0, s503: b.rejected503 ?? 0 };
     },
     inject: (faults) => admin("/__sim/faults", faults),
-    async close() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill("SIGTERM");
-        await exited;
-      }
-      liveChildren.delete(child);
-    },
+    close: stop,
   };
 }
 
@@ -274,6 +264,21 @@ const NGINX_BURST = 10;
 // Upstream processes (nginx, the simulator) still running when the bench ends (an error,
 // Ctrl-C) get SIGTERM: nginx's master then stops its worker too.
 const liveChildren = new Set();
+
+// Starts an upstream process, kept in `liveChildren` until `stop()` (SIGTERM, then its exit).
+function spawnUpstream(command, args, stdout) {
+  const child = spawn(command, args, { stdio: ["ignore", stdout, "inherit"] });
+  liveChildren.add(child);
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGTERM");
+      await exited;
+    }
+    liveChildren.delete(child);
+  };
+  return { child, stop };
+}
 process.once("exit", () => {
   for (const child of liveChildren) child.kill("SIGTERM");
 });
@@ -292,18 +297,11 @@ async function startNginx(o) {
     conf,
     leakyBucketConf({ dir, port, upstreamPort: sim.port, rate: NGINX_RATE, burst: NGINX_BURST }),
   );
-  const child = spawn(NGINX, ["-p", dir, "-e", join(dir, "error.log"), "-c", conf, "-g", "daemon off;"], {
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  liveChildren.add(child);
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill("SIGTERM");
-      await exited;
-    }
-    liveChildren.delete(child);
-  };
+  const { child, stop } = spawnUpstream(
+    NGINX,
+    ["-p", dir, "-e", join(dir, "error.log"), "-c", conf, "-g", "daemon off;"],
+    "ignore",
+  );
   try {
     await waitForPort(port, child);
   } catch (error) {
