@@ -151,12 +151,12 @@ class QuotaPolicy implements Policy, AttemptEndListener<Taken> {
       taken.gate.group.learnBurst?.(!failed, now, taken.takenAt);
     if (taken.probe !== undefined) taken.gate.probeEnded(taken.probe, failed, rateLimited, now);
     const stated = ctx.feedback !== undefined && ctx.feedback.limits.length > 0;
-    if (rateLimited ? !stated : reason === "overloaded" && stated) this.#refund(taken);
+    if (rateLimited ? !stated : reason === "overloaded" && stated) this.#refund(taken, now);
     else if (this.#reconcile) this.#reconciled(taken, ctx);
   }
 
-  #refund(taken: Taken): void {
-    const done = taken.gate.group.adjust?.(-taken.count, this.#kit.clock.now(), taken.takenAt);
+  #refund(taken: Taken, now: number): void {
+    const done = taken.gate.group.adjust?.(-taken.count, now, taken.takenAt);
     if (isPromise(done))
       Promise.resolve(done).then(
         () => taken.gate.kick(),
