@@ -12,13 +12,16 @@ const LATENCY_LOG_MAX = 1024;
 // Redis would double the round trips; a quarter second late to fail fast costs little.
 const SHARED_CACHE_MS = 250;
 
+// Rounds of failures in a row (see the constructor) before a streak opens the breaker at once.
+const STREAK_ROUNDS = 3;
+
 /** Options of the circuit breakers (opossum), one per upstream key. */
 export interface BreakerOptions {
   /** Failure percentage over the rolling window that opens the breaker. @default 50 */
   readonly errorThresholdPercentage: number;
   /** How long the breaker stays open before letting one probe through (half-open). @default 30_000 */
   readonly resetTimeoutMs: number;
-  /** Attempts in the rolling window before the breaker may open; that many failures in a row (at least 3) open it at once. @default 10 */
+  /** Attempts in the rolling window before the breaker may open; that many failures in a row (at least 3), sent over 3 rounds, open it at once. @default 10 */
   readonly volumeThreshold: number;
   /** The rolling window over which failures are counted. @default 10_000 */
   readonly rollingWindowMs: number;
@@ -46,7 +49,7 @@ export interface RefusalListener {
 /** One upstream's breaker. */
 export class Breaker {
   readonly key: string;
-  readonly #breaker: CircuitBreaker<[Action], unknown>;
+  readonly #breaker: CircuitBreaker<[Action, number], unknown>;
   #openedAt = 0;
   readonly #resetTimeoutMs: number;
   readonly #now: () => number;
@@ -56,6 +59,8 @@ export class Breaker {
   #sharedUntil = 0;
   #sharedReadAt = Number.NEGATIVE_INFINITY;
   #fired = 0;
+  // Attempts fired through the breaker, numbering each: which round a failure belongs to.
+  #sent = 0;
 
   constructor(
     key: string,
@@ -70,7 +75,7 @@ export class Breaker {
     this.#onState = onState;
     this.#isFailure = isFailure;
     this.#resetTimeoutMs = options.resetTimeoutMs;
-    this.#breaker = new CircuitBreaker<[Action], unknown>((action) => action(), {
+    this.#breaker = new CircuitBreaker<[Action, number], unknown>((action) => action(), {
       timeout: false, // attempt timeouts belong to the governor, which aborts the attempt's signal
       errorThresholdPercentage: options.errorThresholdPercentage,
       // opossum arms a host timer of this length: one longer than a timer holds would fire at once.
@@ -94,14 +99,24 @@ export class Breaker {
       }
     });
     this.#breaker.on("halfOpen", () => onState(key, "half-open"));
-    // A run of `volumeThreshold` (at least 3) failures in a row opens it at once: an outage right after a
-    // busy spell would otherwise wait for the rolling window's successes to age out.
-    let streak = 0;
+    // A run of `volumeThreshold` (at least 3) failures in a row, over at least 3 rounds, opens it
+    // at once: an outage right after a busy spell would otherwise wait for the rolling window's
+    // successes to age out. A round is what was sent before its first failure came back: a hidden
+    // concurrency cap refuses the excess of one burst at once (a dozen 503s in a row, one round)
+    // and answers the rest; an outage also fails what is sent after it began.
+    const streak = { failures: 0, rounds: 0, roundSent: 0 };
     this.#breaker.on("success", () => {
-      streak = 0;
+      streak.failures = 0;
+      streak.rounds = 0;
     });
-    this.#breaker.on("failure", () => {
-      if (++streak >= Math.max(3, options.volumeThreshold) && this.#breaker.closed) this.#breaker.open();
+    this.#breaker.on("failure", (_error: unknown, _latency: number, args?: [Action, number]) => {
+      const sent = args?.[1] ?? Number.POSITIVE_INFINITY;
+      if (sent > streak.roundSent) {
+        streak.rounds++;
+        streak.roundSent = this.#sent;
+      }
+      if (++streak.failures < Math.max(3, options.volumeThreshold) || streak.rounds < STREAK_ROUNDS) return;
+      if (this.#breaker.closed) this.#breaker.open();
     });
     this.#breaker.on("close", () => {
       onState(key, "closed");
@@ -183,7 +198,7 @@ export class Breaker {
       return Promise.reject(new CircuitOpenError(this.key, { retryAfterMs }));
     }
     if (++this.#fired >= LATENCY_LOG_MAX) this.#trimLatencyLog();
-    return b.fire(action) as Promise<T>;
+    return b.fire(action, ++this.#sent) as Promise<T>;
   }
 
   #trimLatencyLog(): void {

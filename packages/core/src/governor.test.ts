@@ -513,6 +513,55 @@ describe("breaker", () => {
     expect(governor.stats().breakers.p).toBe("closed");
   });
 
+  it("stays closed for one burst refused at once by a concurrency cap, opens when the failures go on over rounds", async () => {
+    vi.useFakeTimers({ now: Date.UTC(2026, 10, 22) });
+    const governor = createGovernor({
+      name: "cap",
+      retry: false,
+      concurrency: false,
+      upstream: false,
+      breaker: { volumeThreshold: 10, rollingWindowMs: 60_000, waitForProbe: false },
+    });
+    governors.push(governor);
+    // A busy spell first: the rolling window's share of failures stays under 50% throughout.
+    for (let i = 0; i < 40; i++) await governor.run(async () => "ok", { provider: "p" });
+    // A cap of 5: 20 sent at once, 15 refused with a 503 before the 5 it holds answer.
+    let held = 0;
+    const capped = () =>
+      governor.run(
+        async () => {
+          if (++held > 5) {
+            held--;
+            return Promise.reject(httpError(503));
+          }
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          held--;
+          return "ok";
+        },
+        { provider: "p" },
+      );
+    const burst = Array.from({ length: 20 }, () =>
+      capped().then(
+        () => "ok",
+        () => "503",
+      ),
+    );
+    await vi.advanceTimersByTimeAsync(0);
+    // 15 failures in a row, more than volumeThreshold, but all of one round: still closed...
+    expect(governor.stats().breakers).toEqual({ p: "closed" });
+    await vi.advanceTimersByTimeAsync(100);
+    expect((await Promise.all(burst)).filter((r) => r === "ok")).toHaveLength(5);
+    expect(governor.stats().breakers).toEqual({ p: "closed" });
+    // ...while an outage fails what is sent after its first failures: 10 failures over 3 rounds open it.
+    const down = () => governor.run(async () => Promise.reject(httpError(503)), { provider: "p" });
+    await Promise.all(Array.from({ length: 8 }, () => down().catch(() => {})));
+    expect(governor.stats().breakers).toEqual({ p: "closed" });
+    await down().catch(() => {});
+    expect(governor.stats().breakers).toEqual({ p: "closed" });
+    await down().catch(() => {});
+    expect(governor.stats().breakers).toEqual({ p: "open" });
+  });
+
   it("resumes at the limit before the outage when the breaker closes, not with a new ramp", async () => {
     vi.useFakeTimers({ now: Date.UTC(2026, 10, 22) });
     const governor = createGovernor({
