@@ -25,7 +25,7 @@ export interface BreakerOptions {
   readonly volumeThreshold: number;
   /** The rolling window over which failures are counted. @default 10_000 */
   readonly rollingWindowMs: number;
-  /** While open, a call waits for the half-open probe instead of failing fast (within its deadline). @default true */
+  /** While open, a call waits for the half-open probe instead of failing fast (within its deadline); `false` also leaves the upstream's outage hold off (`upstream.outagePauseMs` 0 unless set). @default true */
   readonly waitForProbe: boolean;
 }
 

@@ -25,10 +25,18 @@ export function followWindows(quotas: ReadonlyMap<string, readonly WindowSpec[]>
         ...b,
       };
     },
-    /** The outage pause follows the breaker's reset (whatever set it); none without a breaker. */
-    upstream(input: unknown, breaker: { readonly resetTimeoutMs: number } | false): unknown {
+    /**
+     * The outage pause follows the breaker's reset (whatever set it); none without a breaker, nor
+     * with one that fails fast (`waitForProbe: false`): a pause is a wait, those callers asked for
+     * `CircuitOpenError` instead.
+     */
+    upstream(
+      input: unknown,
+      breaker: { readonly resetTimeoutMs: number; readonly waitForProbe: boolean } | false,
+    ): unknown {
       if (input !== undefined && !isObject(input)) return input;
-      return { outagePauseMs: breaker === false ? 0 : breaker.resetTimeoutMs, ...(input ?? {}) };
+      const pauseMs = breaker === false || !breaker.waitForProbe ? 0 : breaker.resetTimeoutMs;
+      return { outagePauseMs: pauseMs, ...(input ?? {}) };
     },
     retry(input: unknown): unknown {
       if (!known || (input !== undefined && !isObject(input))) return input;

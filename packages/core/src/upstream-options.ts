@@ -26,7 +26,7 @@ export interface UpstreamOptions {
    * a 502 or 504, a network error, a timeout), nobody goes to it for two of its answers'
    * latencies, then one probe; while probes fail the pause doubles, up to this long; the
    * first answer ends it. `0`: never.
-   * @default the breaker's `resetTimeoutMs` (30 s, or a tenth of the shortest quota window); 0 with `breaker: false`
+   * @default the breaker's `resetTimeoutMs` (30 s, or a tenth of the shortest quota window); 0 with `breaker: false` or `waitForProbe: false`
    */
   readonly outagePauseMs: number;
   /**

@@ -456,13 +456,16 @@ describe("an upstream that is down", () => {
     expect((await governor.snapshot()).upstreams.p?.pausedUntil).toBeGreaterThan(clock.now());
   });
 
-  it("follows the breaker's reset unless told, and stays off without a breaker", () => {
+  it("follows the breaker's reset unless told, and stays off without a breaker or with one that fails fast", () => {
     const pause = (options: GovernorOptions) => {
       const { upstream } = resolveOptions(options);
       return upstream === false ? undefined : upstream.outagePauseMs;
     };
     expect(pause({ breaker: { resetTimeoutMs: 7_000 } })).toBe(7_000);
     expect(pause({ breaker: false })).toBe(0);
+    // A hold is a wait: callers of a fail-fast breaker meet CircuitOpenError instead.
+    expect(pause({ breaker: { resetTimeoutMs: 7_000, waitForProbe: false } })).toBe(0);
+    expect(pause({ breaker: { waitForProbe: false }, upstream: { outagePauseMs: 250 } })).toBe(250);
     expect(pause({ breaker: { resetTimeoutMs: 7_000 }, upstream: { outagePauseMs: 250 } })).toBe(250);
     expect(pause({ quotas: { inference: [{ limit: 10, windowMs: 20_000 }] } })).toBe(2_000);
     expect(() => resolveOptions({ upstream: { outagePauseMs: -1 } })).toThrow(/upstream\.outagePauseMs/);
