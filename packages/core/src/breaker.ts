@@ -12,7 +12,7 @@ const LATENCY_LOG_MAX = 1024;
 // Redis would double the round trips; a quarter second late to fail fast costs little.
 const SHARED_CACHE_MS = 250;
 
-// Rounds of failures in a row (see the constructor) before a streak opens the breaker at once.
+// Rounds of failures in a row (see the constructor) that open the breaker at once.
 const STREAK_ROUNDS = 3;
 
 /** Options of the circuit breakers (opossum), one per upstream key. */
@@ -21,7 +21,7 @@ export interface BreakerOptions {
   readonly errorThresholdPercentage: number;
   /** How long the breaker stays open before letting one probe through (half-open). @default 30_000 */
   readonly resetTimeoutMs: number;
-  /** Attempts in the rolling window before the breaker may open; that many failures in a row (at least 3), sent over 3 rounds, open it at once. @default 10 */
+  /** Attempts in the rolling window before the breaker may open; that many failures in a row (at least 3) open it at once when they span 3 rounds or last twice as long as answers take. @default 10 */
   readonly volumeThreshold: number;
   /** The rolling window over which failures are counted. @default 10_000 */
   readonly rollingWindowMs: number;
@@ -61,6 +61,8 @@ export class Breaker {
   #fired = 0;
   // Attempts fired through the breaker, numbering each: which round a failure belongs to.
   #sent = 0;
+  // How long an answer takes (see #timed); 0 before the first.
+  #answerMs = 0;
 
   constructor(
     key: string,
@@ -75,7 +77,7 @@ export class Breaker {
     this.#onState = onState;
     this.#isFailure = isFailure;
     this.#resetTimeoutMs = options.resetTimeoutMs;
-    this.#breaker = new CircuitBreaker<[Action, number], unknown>((action) => action(), {
+    this.#breaker = new CircuitBreaker<[Action, number], unknown>((action) => this.#timed(action), {
       timeout: false, // attempt timeouts belong to the governor, which aborts the attempt's signal
       errorThresholdPercentage: options.errorThresholdPercentage,
       // opossum arms a host timer of this length: one longer than a timer holds would fire at once.
@@ -99,23 +101,28 @@ export class Breaker {
       }
     });
     this.#breaker.on("halfOpen", () => onState(key, "half-open"));
-    // A run of `volumeThreshold` (at least 3) failures in a row, over at least 3 rounds, opens it
-    // at once: an outage right after a busy spell would otherwise wait for the rolling window's
-    // successes to age out. A round is what was sent before its first failure came back: a hidden
-    // concurrency cap refuses the excess of one burst at once (a dozen 503s in a row, one round)
-    // and answers the rest; an outage also fails what is sent after it began.
-    const streak = { failures: 0, rounds: 0, roundSent: 0 };
+    // A run of `volumeThreshold` (at least 3) failures in a row opens it at once when it spans 3
+    // rounds or lasts twice as long as answers take: an outage right after a busy spell would
+    // otherwise wait for the rolling window's successes to age out. A round is what went through
+    // before its first failure came back. A hidden concurrency cap refuses the excess of one burst
+    // at once (a dozen 503s in a row, one round) and answers what it holds within an answer's
+    // time, which ends the run; an outage also fails what is sent after it began, and answers none.
+    const streak = { failures: 0, rounds: 0, roundSent: 0, since: 0 };
     this.#breaker.on("success", () => {
       streak.failures = 0;
       streak.rounds = 0;
     });
     this.#breaker.on("failure", (_error: unknown, _latency: number, args?: [Action, number]) => {
       const sent = args?.[1] ?? Number.POSITIVE_INFINITY;
+      const at = now();
+      if (streak.failures === 0) streak.since = at;
       if (sent > streak.roundSent) {
         streak.rounds++;
         streak.roundSent = this.#sent;
       }
-      if (++streak.failures < Math.max(3, options.volumeThreshold) || streak.rounds < STREAK_ROUNDS) return;
+      if (++streak.failures < Math.max(3, options.volumeThreshold)) return;
+      const lasted = this.#answerMs > 0 && at - streak.since >= 2 * this.#answerMs;
+      if (streak.rounds < STREAK_ROUNDS && !lasted) return;
       if (this.#breaker.closed) this.#breaker.open();
     });
     this.#breaker.on("close", () => {
@@ -199,6 +206,16 @@ export class Breaker {
     }
     if (++this.#fired >= LATENCY_LOG_MAX) this.#trimLatencyLog();
     return b.fire(action, ++this.#sent) as Promise<T>;
+  }
+
+  // How long answers take, from the breaker to the answer (queues inside included): it rises
+  // at once to a slower answer and comes down slowly, so that a slow call in flight is covered.
+  async #timed(action: Action): Promise<unknown> {
+    const start = this.#now();
+    const value = await action();
+    const ms = Math.max(1, this.#now() - start);
+    this.#answerMs = ms > this.#answerMs ? ms : this.#answerMs + (ms - this.#answerMs) * 0.05;
+    return value;
   }
 
   #trimLatencyLog(): void {

@@ -562,6 +562,40 @@ describe("breaker", () => {
     expect(governor.stats().breakers).toEqual({ p: "open" });
   });
 
+  it("opens on failures of one round that go on twice as long as answers take (an outage behind a queue)", async () => {
+    vi.useFakeTimers({ now: Date.UTC(2026, 10, 22) });
+    const governor = createGovernor({
+      name: "slow-outage",
+      retry: false,
+      concurrency: false,
+      upstream: false,
+      breaker: { volumeThreshold: 10, rollingWindowMs: 60_000, waitForProbe: false },
+    });
+    governors.push(governor);
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    // Answers take 100 ms.
+    for (let i = 0; i < 40; i++) {
+      const call = governor.run(() => sleep(100).then(() => "ok"), { provider: "p" });
+      await vi.advanceTimersByTimeAsync(100);
+      await call;
+    }
+    // 30 calls through the breaker at once, all one round, failing one every 20 ms (as a queue
+    // inside the breaker lets them reach a down upstream one at a time).
+    const calls = Array.from({ length: 30 }, (_, i) =>
+      governor
+        .run(() => sleep(20 * (i + 1)).then(() => Promise.reject(httpError(503))), { provider: "p" })
+        .catch(() => "failed"),
+    );
+    // The 10th failure comes 180 ms after the first: not yet twice an answer's time.
+    await vi.advanceTimersByTimeAsync(200);
+    expect(governor.stats().breakers).toEqual({ p: "closed" });
+    // The 11th, 200 ms after the first: the run lasted twice as long as answers take.
+    await vi.advanceTimersByTimeAsync(20);
+    expect(governor.stats().breakers).toEqual({ p: "open" });
+    await vi.advanceTimersByTimeAsync(1_000);
+    await Promise.all(calls);
+  });
+
   it("resumes at the limit before the outage when the breaker closes, not with a new ramp", async () => {
     vi.useFakeTimers({ now: Date.UTC(2026, 10, 22) });
     const governor = createGovernor({
