@@ -210,12 +210,13 @@ export class Breaker {
 
   // How long answers take, from the breaker to the answer (queues inside included): it rises
   // at once to a slower answer and comes down slowly, so that a slow call in flight is covered.
-  async #timed(action: Action): Promise<unknown> {
+  #timed(action: Action): Promise<unknown> {
     const start = this.#now();
-    const value = await action();
-    const ms = Math.max(1, this.#now() - start);
-    this.#answerMs = ms > this.#answerMs ? ms : this.#answerMs + (ms - this.#answerMs) * 0.05;
-    return value;
+    return action().then((value) => {
+      const ms = Math.max(1, this.#now() - start);
+      this.#answerMs = ms > this.#answerMs ? ms : this.#answerMs + (ms - this.#answerMs) * 0.05;
+      return value;
+    });
   }
 
   #trimLatencyLog(): void {
