@@ -513,16 +513,23 @@ describe("breaker", () => {
     expect(governor.stats().breakers.p).toBe("closed");
   });
 
-  it("stays closed for one burst refused at once by a concurrency cap, opens when the failures go on over rounds", async () => {
+  // On fake time: only the breaker between the caller and its function, failing fast.
+  const streakGovernor = (name: string) => {
     vi.useFakeTimers({ now: Date.UTC(2026, 10, 22) });
     const governor = createGovernor({
-      name: "cap",
+      name,
       retry: false,
       concurrency: false,
       upstream: false,
       breaker: { volumeThreshold: 10, rollingWindowMs: 60_000, waitForProbe: false },
     });
     governors.push(governor);
+    return governor;
+  };
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it("stays closed for one burst refused at once by a concurrency cap, opens when the failures go on over rounds", async () => {
+    const governor = streakGovernor("cap");
     // A busy spell first: the rolling window's share of failures stays under 50% throughout.
     for (let i = 0; i < 40; i++) await governor.run(async () => "ok", { provider: "p" });
     // A cap of 5: 20 sent at once, 15 refused with a 503 before the 5 it holds answer.
@@ -534,7 +541,7 @@ describe("breaker", () => {
             held--;
             return Promise.reject(httpError(503));
           }
-          await new Promise((resolve) => setTimeout(resolve, 100));
+          await sleep(100);
           held--;
           return "ok";
         },
@@ -563,16 +570,7 @@ describe("breaker", () => {
   });
 
   it("opens on failures of one round that go on twice as long as answers take (an outage behind a queue)", async () => {
-    vi.useFakeTimers({ now: Date.UTC(2026, 10, 22) });
-    const governor = createGovernor({
-      name: "slow-outage",
-      retry: false,
-      concurrency: false,
-      upstream: false,
-      breaker: { volumeThreshold: 10, rollingWindowMs: 60_000, waitForProbe: false },
-    });
-    governors.push(governor);
-    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const governor = streakGovernor("slow-outage");
     // Answers take 100 ms.
     for (let i = 0; i < 40; i++) {
       const call = governor.run(() => sleep(100).then(() => "ok"), { provider: "p" });
