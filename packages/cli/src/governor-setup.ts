@@ -1,5 +1,6 @@
 import { createGovernor, type Governor, presets } from "@swarmgate/core";
 import type { Recorder } from "./recorder.js";
+import { retryWaitSource } from "./recording.js";
 import type { Target } from "./target.js";
 
 /** A governor for the target's tier and clock, wired into the recorder. */
@@ -25,11 +26,11 @@ export function watchedGovernor(
     ...presets.huggingface({ tier: target.tier, timeScale: target.timeScale }),
   });
   governor.on("retry", (e) => {
-    recorder.retried();
-    recorder.waited(e.delayMs);
+    recorder.retried(e.reason);
+    recorder.waited(e.delayMs, retryWaitSource(e.reason), "starts");
   });
   governor.on("throttle", (e) => {
-    if (e.source === "local_window" || e.source === "local_concurrency") recorder.waited(e.waitMs);
+    if (e.source === "local_window" || e.source === "local_concurrency") recorder.waited(e.waitMs, e.source);
   });
   if (options.recordCalls)
     governor.on("callEnd", (e) => {
@@ -40,6 +41,11 @@ export function watchedGovernor(
     const stats = governor.stats();
     recorder.sampleConcurrencyLimit(stats.concurrency?.limit ?? null);
     recorder.setCredits(stats.creditsSpentUsd);
+    recorder.sampleThrottles(stats.throttles);
+    governor.snapshot().then(
+      (s) => recorder.setCreditsRemaining(s.credits?.remainingUsd ?? null),
+      () => {}, // a store that cannot answer leaves the last value
+    );
   };
   sample();
   const timer = setInterval(sample, Math.max(20, 1_000 / target.timeScale));

@@ -1,6 +1,7 @@
 import { governedFetch, PriceBook, rewriteBaseUrl, usageOf } from "@swarmgate/huggingface";
 import { watchedGovernor } from "./governor-setup.js";
 import type { Recorder } from "./recorder.js";
+import { retryWaitSource } from "./recording.js";
 import { recordingFetch } from "./recording-fetch.js";
 import { startOffsetMs } from "./scenarios.js";
 import { abortableSleep, withSeedBackoff } from "./seed-backoff.js";
@@ -80,9 +81,10 @@ export async function runLoad(
       : await withSeedBackoff(request, {
           timeScale: target.timeScale,
           signal: stop.signal,
-          onRetry: (waitMs) => {
-            recorder.retried();
-            recorder.waited(waitMs);
+          onRetry: (waitMs, status) => {
+            const reason = status === 429 ? "rate_limited" : "overloaded";
+            recorder.retried(reason);
+            recorder.waited(waitMs, retryWaitSource(reason), "starts");
           },
         });
     const json: unknown = await response.json().catch(() => undefined);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { QuotaTracker } from "./quota-tracker.js";
 import { Recorder } from "./recorder.js";
+import { retryWaitSource } from "./recording.js";
 import { renderReport } from "./report-html.js";
 import { summarize } from "./summary.js";
 import { summaryTable } from "./summary-table.js";
@@ -107,5 +108,63 @@ describe("Recorder per provider", () => {
     const pinned = new Recorder({ timeScale: 1, now: () => 0, provider: "together" });
     pinned.requestEnded(429, new Headers());
     expect(Object.keys(pinned.snapshot().providers)).toEqual(["together"]);
+  });
+});
+
+describe("Recorder retries, waits, throttles and credits", () => {
+  it("buckets retries by reason, splits waits over the buckets they span, and samples throttles and credits", () => {
+    let now = 0;
+    // ×10: a bucket of 1,000 scenario ms is 100 wall ms.
+    const rec = new Recorder({ timeScale: 10, now: () => now });
+    rec.retried("rate_limited");
+    rec.waited(150, "server_429", "starts"); // wall 0–150: 1,000 ms in bucket 0, 500 in bucket 1
+    rec.sampleThrottles({ local_window: 2, server_429: 1, breaker_open: 0 });
+    rec.setCredits(0.001);
+    now = 250;
+    rec.waited(100, "local_window"); // ended now: wall 150–250, 500 ms in bucket 1, 500 in 2
+    rec.retried("overloaded");
+    rec.retried("rate_limited");
+    rec.sampleThrottles({ local_window: 5, server_429: 1, breaker_open: 0 });
+    rec.setCredits(0.003);
+    rec.setCreditsRemaining(1.997);
+    rec.waited(1_000, "server_503", "starts"); // reaches past the end of the run
+    const r = rec.snapshot();
+    expect(r.series.map((p) => p.retriesByReason)).toEqual([
+      { rate_limited: 1 },
+      {},
+      { overloaded: 1, rate_limited: 1 },
+    ]);
+    expect(r.series.map((p) => p.waitMsBySource)).toEqual([
+      { server_429: 1_000 },
+      { server_429: 500, local_window: 500 },
+      { local_window: 500, server_503: 500 },
+    ]);
+    expect(r.series.map((p) => p.throttlesBySource)).toEqual([
+      { local_window: 2, server_429: 1 },
+      {},
+      { local_window: 3 },
+    ]);
+    expect(r.series.map((p) => [p.creditsUsd, p.creditsRemainingUsd])).toEqual([
+      [0.001, null],
+      [0.001, null],
+      [0.003, 1.997],
+    ]);
+    expect(r.totals).toMatchObject({
+      retries: 3,
+      retriesByReason: { rate_limited: 2, overloaded: 1 },
+      throttleWaitMs: 12_500,
+      throttleWaitMsBySource: { server_429: 1_500, local_window: 1_000, server_503: 10_000 },
+      throttlesBySource: { local_window: 5, server_429: 1 },
+    });
+  });
+
+  it("names the wait before a retry after the refusal that caused it", () => {
+    expect(["rate_limited", "overloaded", "loading", "network", "timeout"].map(retryWaitSource)).toEqual([
+      "server_429",
+      "server_503",
+      "server_503",
+      "retry_backoff",
+      "retry_backoff",
+    ]);
   });
 });

@@ -1,69 +1,9 @@
 import { percentiles } from "./percentile.js";
-import { QuotaTracker, type WindowUse } from "./quota-tracker.js";
+import { QuotaTracker } from "./quota-tracker.js";
+import type { ProviderCounts, Recording, SeriesPoint } from "./recording.js";
 
-/** One point of the time series: what happened during one bucket of scenario time. */
-export interface SeriesPoint {
-  /** Start of the bucket, scenario seconds since the run began. */
-  readonly t: number;
-  /** HTTP requests answered (any status). */
-  readonly requests: number;
-  readonly ok: number;
-  readonly status429: number;
-  readonly status503: number;
-  /** Other failures: other statuses, network errors. */
-  readonly otherErrors: number;
-  /** Logical calls (agent tasks, load-test calls) that succeeded / failed. */
-  readonly callsOk: number;
-  readonly callsFailed: number;
-  /** Most HTTP requests in flight at once. */
-  readonly inFlight: number;
-  /** The governor's concurrency limit at the end of the bucket (`null` ungoverned). */
-  readonly concurrencyLimit: number | null;
-  /** Latency percentiles of the calls that ended in the bucket (scenario ms). */
-  readonly p50: number;
-  readonly p95: number;
-  readonly p99: number;
-}
-
-/** HTTP answers of one provider, by status. */
-export interface ProviderCounts {
-  /** Requests answered (any status, network errors included). */
-  readonly requests: number;
-  readonly ok: number;
-  readonly status429: number;
-  readonly status503: number;
-  /** Other statuses and network errors. */
-  readonly otherErrors: number;
-}
-
-/** Everything a run recorded, in scenario time. */
-export interface Recording {
-  readonly timeScale: number;
-  readonly bucketSeconds: number;
-  readonly elapsedSeconds: number;
-  readonly series: SeriesPoint[];
-  readonly totals: {
-    readonly requests: number;
-    readonly ok: number;
-    readonly status429: number;
-    readonly status503: number;
-    readonly otherErrors: number;
-    readonly callsOk: number;
-    readonly callsFailed: number;
-    readonly retries: number;
-    readonly throttleWaitMs: number;
-    readonly creditsUsd: number;
-    readonly maxInFlight: number;
-  };
-  /** Latency of successful calls, retries and waits included (scenario ms). */
-  readonly latencyMs: { readonly p50: number; readonly p95: number; readonly p99: number };
-  readonly windows: WindowUse[];
-  /**
-   * Answers per provider that served or refused them (`x-inference-provider`); answers
-   * without that header under {@link RecorderOptions.provider}. Sorted by name.
-   */
-  readonly providers: Readonly<Record<string, ProviderCounts>>;
-}
+export type { ProviderCounts, Recording, SeriesPoint } from "./recording.js";
+export { retryWaitSource } from "./recording.js";
 
 interface Bucket {
   requests: number;
@@ -76,7 +16,15 @@ interface Bucket {
   inFlight: number;
   concurrencyLimit: number | null;
   latencies: number[];
+  retries: Record<string, number>;
+  throttles: Record<string, number>;
+  creditsUsd: number;
+  creditsRemainingUsd: number | null;
 }
+
+const add = (tally: Record<string, number>, key: string, n: number) => {
+  tally[key] = (tally[key] ?? 0) + n;
+};
 
 /** Options of {@link Recorder}. */
 export interface RecorderOptions {
@@ -95,7 +43,8 @@ export interface RecorderOptions {
 
 /**
  * Records a run as a time series per bucket of scenario time (throughput, in flight,
- * concurrency limit, 429, 503, latency percentiles) plus totals. The transport reports
+ * concurrency limit, 429, 503, latency percentiles, retries by reason, waits and throttles
+ * by source, credits) plus totals. The transport reports
  * HTTP requests, the driver reports logical calls, the governor's events report retries
  * and waits. Times in are wall ms; everything out is scenario time (wall × timeScale).
  */
@@ -113,6 +62,13 @@ export class Recorder {
   #retries = 0;
   #throttleWaitMs = 0;
   #creditsUsd = 0;
+  #creditsRemainingUsd: number | null = null;
+  readonly #retriesByReason: Record<string, number> = {};
+  readonly #waitBySource: Record<string, number> = {};
+  /** Scenario ms waited per bucket index (a backoff may reach into buckets not yet open). */
+  readonly #waits = new Map<number, Record<string, number>>();
+  readonly #throttles: Record<string, number> = {};
+  #throttleCounts: Readonly<Record<string, number>> = {};
   #concurrencyLimit: number | null = null;
   readonly #fallbackProvider: string;
   readonly #providers = new Map<string, { -readonly [K in keyof ProviderCounts]: ProviderCounts[K] }>();
@@ -145,6 +101,10 @@ export class Recorder {
         inFlight: this.#inFlight,
         concurrencyLimit: this.#concurrencyLimit,
         latencies: [],
+        retries: {},
+        throttles: {},
+        creditsUsd: this.#creditsUsd,
+        creditsRemainingUsd: this.#creditsRemainingUsd,
       });
     return this.#buckets[index]!;
   }
@@ -198,24 +158,66 @@ export class Recorder {
     } else bucket.callsFailed++;
   }
 
-  /** A request was re-sent. */
-  retried(): void {
+  /** A request is re-sent because of `reason` (a `FailureReason`). */
+  retried(reason = "unknown"): void {
     this.#retries++;
+    add(this.#retriesByReason, reason, 1);
+    add(this.#bucket().retries, reason, 1);
   }
 
-  /** A call waited `wallMs` for a permit, a slot or a backoff. */
-  waited(wallMs: number): void {
-    this.#throttleWaitMs += wallMs * this.timeScale;
+  /**
+   * A call waited `wallMs` for a permit, a slot or a backoff (`source`, see
+   * {@link SeriesPoint.waitMsBySource}): a wait that `"ended"` now, or one that `"starts"`
+   * now (a backoff about to be slept).
+   */
+  waited(wallMs: number, source = "retry_backoff", when: "ended" | "starts" = "ended"): void {
+    if (!Number.isFinite(wallMs) || wallMs <= 0) return;
+    const ms = wallMs * this.timeScale;
+    this.#throttleWaitMs += ms;
+    add(this.#waitBySource, source, ms);
+    const now = this.elapsedWallMs();
+    const [from, to] = when === "ended" ? [now - wallMs, now] : [now, now + wallMs];
+    const width = this.#bucketWallMs;
+    for (let i = Math.max(0, Math.floor(from / width)); i * width < to; i++) {
+      const overlap = Math.min(to, (i + 1) * width) - Math.max(from, i * width);
+      if (overlap <= 0) continue;
+      const tally = this.#waits.get(i) ?? {};
+      this.#waits.set(i, tally);
+      add(tally, source, overlap * this.timeScale);
+    }
   }
 
   /** A call cost `usd`. */
   spent(usd: number): void {
     if (Number.isFinite(usd) && usd > 0) this.#creditsUsd += usd;
+    this.#bucket().creditsUsd = this.#creditsUsd;
   }
 
   /** The credits a governor says it spent (replaces what {@link spent} added). */
   setCredits(usd: number): void {
     if (Number.isFinite(usd) && usd >= 0) this.#creditsUsd = usd;
+    this.#bucket().creditsUsd = this.#creditsUsd;
+  }
+
+  /** The credits left in the governor's budget now (`null`: no budget). */
+  setCreditsRemaining(usd: number | null): void {
+    this.#creditsRemainingUsd = usd !== null && Number.isFinite(usd) && usd >= 0 ? usd : null;
+    this.#bucket().creditsRemainingUsd = this.#creditsRemainingUsd;
+  }
+
+  /**
+   * The governor's throttle counters since its creation (`stats().throttles`): what grew
+   * since the last sample is counted in the current bucket.
+   */
+  sampleThrottles(counts: Readonly<Record<string, number>>): void {
+    const bucket = this.#bucket();
+    for (const [source, n] of Object.entries(counts)) {
+      const delta = n - (this.#throttleCounts[source] ?? 0);
+      if (delta <= 0) continue;
+      add(bucket.throttles, source, delta);
+      add(this.#throttles, source, delta);
+    }
+    this.#throttleCounts = { ...counts };
   }
 
   /** The governor's concurrency limit now. */
@@ -242,7 +244,10 @@ export class Recorder {
       callsOk: 0,
       callsFailed: 0,
       retries: this.#retries,
+      retriesByReason: { ...this.#retriesByReason },
       throttleWaitMs: this.#throttleWaitMs,
+      throttleWaitMsBySource: { ...this.#waitBySource },
+      throttlesBySource: { ...this.#throttles },
       creditsUsd: this.#creditsUsd,
       maxInFlight: this.#maxInFlight,
     };
@@ -269,6 +274,11 @@ export class Recorder {
         inFlight: b.inFlight,
         concurrencyLimit: b.concurrencyLimit,
         ...percentiles([...b.latencies]),
+        retriesByReason: { ...b.retries },
+        waitMsBySource: { ...this.#waits.get(i) },
+        throttlesBySource: { ...b.throttles },
+        creditsUsd: b.creditsUsd,
+        creditsRemainingUsd: b.creditsRemainingUsd,
       };
     });
     return {

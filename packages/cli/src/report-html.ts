@@ -1,74 +1,28 @@
 import { writeFile } from "node:fs/promises";
 import type { Recording } from "./recorder.js";
+import { reportCharts } from "./report-charts.js";
 import type { Summary } from "./summary.js";
 import { providerRows, summaryRows } from "./summary-table.js";
-import { escapeHtml as esc, lineChart } from "./svg-chart.js";
+import { escapeHtml as esc } from "./svg-chart.js";
 
 const CSS = `body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:800px;color:#1d2330;padding:0 16px}
 h1{font-size:22px;margin:0 0 4px}p.sub{color:#5b6475;margin:0 0 16px}
 table{border-collapse:collapse;width:100%;margin:8px 0 20px}td,th{border-bottom:1px solid #e3e6ec;padding:5px 8px;text-align:left;vertical-align:top}
 th{width:30%;color:#5b6475;font-weight:600}figure{margin:18px 0}figcaption{font-weight:600;margin-bottom:4px}
-.unit{color:#5b6475;font-weight:400}svg text{font-size:11px;fill:#5b6475}svg .legend{fill:#1d2330}
+.unit{color:#5b6475;font-weight:400}.note{display:block;color:#5b6475;font-weight:400;font-size:12px}
+svg text{font-size:11px;fill:#5b6475}svg .legend{fill:#1d2330;font-size:12px}
+p.empty{border:1px dashed #c5cad3;border-radius:6px;color:#5b6475;padding:18px;text-align:center;margin:4px 0}
 .grid{stroke:#eef0f4}.axis{stroke:#9aa3b2}.warn{background:#fff4e5;border:1px solid #f0c36d;padding:8px 12px;border-radius:6px}
 .ok{color:#1a7f37}.bad{color:#c62828}`;
 
 /**
- * A self-contained HTML report: the summary table and four charts over time (throughput,
- * concurrency, 429/503, latency percentiles) as inline SVG. No script, no stylesheet or
+ * A self-contained HTML report: the summary table and eight charts over time (throughput,
+ * concurrency, 429/503, latency percentiles, retries by reason, throttle waits and throttles
+ * by source, credits) as inline SVG. No script, no stylesheet or
  * font from the network.
  */
 export function renderReport(summary: Summary, recording: Recording): string {
-  const xs = recording.series.map((p) => p.t);
-  const per = (n: number) => n / recording.bucketSeconds;
-  const charts = [
-    lineChart({
-      id: "throughput",
-      title: "Throughput",
-      unit: "per second",
-      xs,
-      series: [
-        { name: "requests", color: "#3b6fd8", values: recording.series.map((p) => per(p.requests)) },
-        { name: "successful calls", color: "#1a7f37", values: recording.series.map((p) => per(p.callsOk)) },
-        { name: "failed calls", color: "#c62828", values: recording.series.map((p) => per(p.callsFailed)) },
-      ],
-    }),
-    lineChart({
-      id: "concurrency",
-      title: "Concurrency",
-      unit: "requests",
-      xs,
-      series: [
-        { name: "in flight (max)", color: "#3b6fd8", values: recording.series.map((p) => p.inFlight) },
-        {
-          name: "governor limit",
-          color: "#8e44ad",
-          values: recording.series.map((p) => p.concurrencyLimit),
-        },
-      ],
-    }),
-    lineChart({
-      id: "errors",
-      title: "429 and 503 answers",
-      unit: "per second",
-      xs,
-      series: [
-        { name: "429", color: "#e67e22", values: recording.series.map((p) => per(p.status429)) },
-        { name: "503", color: "#c62828", values: recording.series.map((p) => per(p.status503)) },
-        { name: "other errors", color: "#7f8c8d", values: recording.series.map((p) => per(p.otherErrors)) },
-      ],
-    }),
-    lineChart({
-      id: "latency",
-      title: "Latency of successful calls (waits and retries included)",
-      unit: "ms",
-      xs,
-      series: (["p50", "p95", "p99"] as const).map((k, i) => ({
-        name: k,
-        color: ["#1a7f37", "#e67e22", "#c62828"][i]!,
-        values: recording.series.map((p) => (p.callsOk > 0 ? p[k] : null)),
-      })),
-    }),
-  ];
+  const charts = reportCharts(recording, summary.governed);
   const rows = summaryRows(summary)
     .map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`)
     .join("");

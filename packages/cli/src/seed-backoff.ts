@@ -8,7 +8,8 @@ export async function withSeedBackoff(
   options: {
     readonly timeScale: number;
     readonly signal: AbortSignal;
-    readonly onRetry?: (waitMs: number) => void;
+    /** Before each backoff: its wall ms and the status that caused it. */
+    readonly onRetry?: (waitMs: number, status: number) => void;
     readonly maxAttempts?: number;
   },
 ): Promise<Response> {
@@ -19,7 +20,7 @@ export async function withSeedBackoff(
     if (!retryable || i + 1 >= maxAttempts) return response;
     await response.arrayBuffer().catch(() => undefined);
     const waitMs = (2 ** i * 1000) / options.timeScale;
-    options.onRetry?.(waitMs);
+    options.onRetry?.(waitMs, response.status);
     await abortableSleep(waitMs, options.signal);
   }
 }
