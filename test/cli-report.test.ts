@@ -13,7 +13,7 @@ const maybe = available || process.env.CI ? it : it.skip;
 beforeAll(ensureBuilt, 120_000);
 
 describe("the HTML report in headless Chromium", () => {
-  maybe("renders its four charts with data points and no console error", async () => {
+  maybe("renders its charts with data points and no console error", async () => {
     expect(available, `${CHROMIUM} is missing: apt-get install -y chromium`).toBe(true);
     const cwd = tempDir();
     const run = await runCli(
@@ -66,6 +66,66 @@ describe("the HTML report in headless Chromium", () => {
       expect(existsSync(join(cwd, "report.png"))).toBe(true);
       expect(problems).toEqual([]);
       expect(requests.filter((u) => !u.startsWith("file:"))).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  maybe("draws every one of its eight charts for a governed run that retries and waits", async () => {
+    const cwd = tempDir();
+    const run = await runCli(
+      [
+        "loadtest",
+        "--concurrency",
+        "25",
+        "--duration",
+        "3m",
+        "--quota",
+        "200",
+        "--provider-limit",
+        "together=60",
+        "--report",
+        "report.html",
+      ],
+      { cwd },
+    );
+    expect(run.code).toBe(0);
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--headless", "--no-sandbox", "--disable-gpu"],
+    });
+    try {
+      const page = await browser.newPage();
+      await page.goto(pathToFileURL(join(cwd, "report.html")).href, { waitUntil: "load" });
+      const charts = await page.$$eval("figure", (figures) =>
+        figures.map((f) => ({
+          id: f.id,
+          empty: f.getAttribute("data-empty"),
+          lines: [...f.querySelectorAll("svg path[data-series]")].map((el) => ({
+            points: Number(el.getAttribute("data-points")),
+            length: (el as unknown as { getTotalLength(): number }).getTotalLength(),
+          })),
+        })),
+      );
+      expect(charts.map((c) => c.id)).toEqual([
+        "throughput",
+        "concurrency",
+        "errors",
+        "latency",
+        "retries",
+        "waits",
+        "throttles",
+        "credits",
+      ]);
+      for (const chart of charts) {
+        expect(chart.empty, chart.id).toBeNull();
+        expect(chart.lines.length, chart.id).toBeGreaterThan(0);
+        expect(Math.max(...chart.lines.map((l) => l.points)), chart.id).toBeGreaterThan(10);
+        expect(Math.max(...chart.lines.map((l) => l.length)), chart.id).toBeGreaterThan(100);
+      }
+      const ticks = await page.$$eval("svg text", (els) => els.map((el) => el.textContent ?? ""));
+      expect(ticks.filter((t) => /k ms/.test(t))).toEqual([]);
+      expect(ticks).toContain("3 min");
     } finally {
       await browser.close();
     }
