@@ -225,7 +225,7 @@ export class ChatHuggingFace extends BaseChatModel<ChatHuggingFaceCallOptions, A
   ): Promise<ChatResult> {
     if (this.streaming) return this.#generateByStreaming(messages, options, runManager);
     const args = { ...this.invocationParams(options), messages: toHuggingFaceMessages(messages) };
-    const scope = runScopeOf(runManager);
+    const scope = await runScopeOf(runManager);
     const info = this.#caller.info("chat", this.model, args, scope, options.signal);
     const output: ChatCompletionOutput = await this.#caller.call(info, scope, (client, signal) =>
       client.chatCompletion(args as ChatCompletionInput, { signal }),
@@ -256,7 +256,7 @@ export class ChatHuggingFace extends BaseChatModel<ChatHuggingFaceCallOptions, A
       messages: toHuggingFaceMessages(messages),
       ...(this.streamUsage ? { stream_options: { include_usage: true } } : {}),
     };
-    const scope = runScopeOf(runManager);
+    const scope = await runScopeOf(runManager);
     const info = this.#caller.info("chat", this.model, args, scope, options.signal);
     const stream = this.#caller.stream(info, scope, (client, signal) =>
       client.chatCompletionStream(args as ChatCompletionInput, { signal }),

@@ -71,7 +71,7 @@ export class HuggingFaceInferenceEmbeddings extends Embeddings {
 
   async #embed(inputs: string[]): Promise<Vector[]> {
     const args = { model: this.model, ...(this.#provider ? { provider: this.#provider } : {}), inputs };
-    const scope = currentRunScope();
+    const scope = await currentRunScope();
     const info = this.#caller.info("embeddings", this.model, args, scope);
     const output: unknown = await this.#caller.call(info, scope, (client, signal) =>
       client.featureExtraction(args as Parameters<typeof client.featureExtraction>[0], { signal }),

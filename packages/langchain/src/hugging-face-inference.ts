@@ -119,7 +119,7 @@ export class HuggingFaceInference extends LLM<BaseLLMCallOptions> {
     runManager?: CallbackManagerForLLMRun,
   ): Promise<string> {
     const args = this.#args(prompt, options);
-    const scope = runScopeOf(runManager);
+    const scope = await runScopeOf(runManager);
     const info = this.#caller.info("text_completion", this.model, args, scope, options.signal);
     const output = await this.#caller.call(info, scope, (client, signal) =>
       client.textGeneration(args as Parameters<typeof client.textGeneration>[0], { signal }),
@@ -133,7 +133,7 @@ export class HuggingFaceInference extends LLM<BaseLLMCallOptions> {
     runManager?: CallbackManagerForLLMRun,
   ): AsyncGenerator<GenerationChunk> {
     const args = this.#args(prompt, options);
-    const scope = runScopeOf(runManager);
+    const scope = await runScopeOf(runManager);
     const info = this.#caller.info("text_completion", this.model, args, scope, options.signal);
     const stream = this.#caller.stream(info, scope, (client, signal) =>
       client.textGenerationStream(args as Parameters<typeof client.textGenerationStream>[0], { signal }),

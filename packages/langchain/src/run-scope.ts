@@ -1,8 +1,9 @@
 import type { CallbackManagerForLLMRun } from "@langchain/core/callbacks/manager";
 import { AsyncLocalStorageProviderSingleton } from "@langchain/core/singletons";
-import { context } from "@opentelemetry/api";
+import { context, type Span, trace } from "@opentelemetry/api";
 import { LANGCHAIN_ATTR } from "./attributes.js";
 import { isGovernorCallbackHandler, type RunScope, runAttributes } from "./governor-callback-handler.js";
+import { instrumentationSpanOf } from "./instrumentation-spans.js";
 
 interface HandlerHolder {
   readonly handlers?: readonly unknown[];
@@ -14,30 +15,46 @@ interface HandlerHolder {
  * {@link GovernorCallbackHandler}'s record of the run when one is registered, else the
  * run's own ids and metadata under the active OTel context. Without one (LangChain streams
  * some model calls without it): the latest model run the handler saw start under the
- * current LangChain run.
+ * current LangChain run. When a LangChain instrumentation (OpenInference, Traceloop) made a
+ * span for the model run, that span is the parent.
  */
-export function runScopeOf(runManager: CallbackManagerForLLMRun | undefined): RunScope {
+export async function runScopeOf(runManager: CallbackManagerForLLMRun | undefined): Promise<RunScope> {
   if (runManager) {
-    const handler = runManager.handlers.find(isGovernorCallbackHandler);
-    const known = handler?.scopeOf(runManager.runId);
-    if (known) return known;
-    // Protected in the types: the run's own and inherited metadata (`lc_agent_name`, `thread_id`).
-    const m = runManager as unknown as {
-      metadata?: Record<string, unknown>;
-      inheritableMetadata?: Record<string, unknown>;
-    };
-    const metadata = { ...m.inheritableMetadata, ...m.metadata };
-    return {
-      context: undefined,
-      attributes: runAttributes({ runId: runManager.runId, parentRunId: runManager.parentRunId }, metadata),
-    };
+    const scope = ownScopeOf(runManager);
+    return underSpan(scope, await instrumentationSpanOf(runManager.handlers, runManager.runId));
   }
   const config = langChainConfig();
   const holder = config?.callbacks;
   const scope = holder?.handlers
     ?.find(isGovernorCallbackHandler)
     ?.latestModelScopeUnder(holder?.getParentRunId?.());
-  return scope ?? configScope(config);
+  if (!scope) return configScope(config);
+  const runId = scope.attributes[LANGCHAIN_ATTR.RUN_ID];
+  return underSpan(
+    scope,
+    await instrumentationSpanOf(holder?.handlers, typeof runId === "string" ? runId : undefined),
+  );
+}
+
+// The scope inside the instrumentation's span of the run, when it made one.
+function underSpan(scope: RunScope, span: Span | undefined): RunScope {
+  return span ? { ...scope, context: trace.setSpan(scope.context ?? context.active(), span) } : scope;
+}
+
+function ownScopeOf(runManager: CallbackManagerForLLMRun): RunScope {
+  const handler = runManager.handlers.find(isGovernorCallbackHandler);
+  const known = handler?.scopeOf(runManager.runId);
+  if (known) return known;
+  // Protected in the types: the run's own and inherited metadata (`lc_agent_name`, `thread_id`).
+  const m = runManager as unknown as {
+    metadata?: Record<string, unknown>;
+    inheritableMetadata?: Record<string, unknown>;
+  };
+  const metadata = { ...m.inheritableMetadata, ...m.metadata };
+  return {
+    context: undefined,
+    attributes: runAttributes({ runId: runManager.runId, parentRunId: runManager.parentRunId }, metadata),
+  };
 }
 
 interface AmbientConfig {
@@ -73,13 +90,15 @@ function configScope(config: AmbientConfig | undefined): RunScope {
 
 /**
  * @internal The scope of a call made from inside a LangChain run without a run of its own
- * (embeddings called by a tool or a retriever): that run's span and names.
+ * (embeddings called by a tool or a retriever): that run's span and names, under the span a
+ * LangChain instrumentation made for that run, if any.
  */
-export function currentRunScope(): RunScope {
+export async function currentRunScope(): Promise<RunScope> {
   const config = langChainConfig();
   const holder = config?.callbacks;
-  const scope = holder?.handlers?.find(isGovernorCallbackHandler)?.runScope(holder?.getParentRunId?.());
-  return scope ?? configScope(config);
+  const runId = holder?.getParentRunId?.();
+  const scope = holder?.handlers?.find(isGovernorCallbackHandler)?.runScope(runId) ?? configScope(config);
+  return underSpan(scope, await instrumentationSpanOf(holder?.handlers, runId));
 }
 
 /** @internal Runs `fn` in the scope's OTel context (the governor's span becomes its child). */

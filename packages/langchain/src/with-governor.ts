@@ -144,13 +144,13 @@ export function withGovernor<T extends BaseChatModel<any, any>>(
   const generate = m._generate;
   const patched: Record<PropertyKey, unknown> = {
     [governedBy]: governor,
-    _generate(
+    async _generate(
       this: Patchable,
       messages: BaseMessage[],
       callOptions: CallOptions,
       runManager?: CallbackManagerForLLMRun,
     ) {
-      const scope = runScopeOf(runManager);
+      const scope = await runScopeOf(runManager);
       return inRunScope(scope, () =>
         runGoverned(
           governor,
@@ -180,7 +180,7 @@ export function withGovernor<T extends BaseChatModel<any, any>>(
       callOptions: CallOptions,
       runManager?: CallbackManagerForLLMRun,
     ): AsyncGenerator<ChatGenerationChunk> {
-      const scope = runScopeOf(runManager);
+      const scope = await runScopeOf(runManager);
       let usage: { input_tokens?: number; output_tokens?: number } | undefined;
       const chunks = governedStream<ChatGenerationChunk>(governor, infoOf(scope, callOptions?.signal), {
         within: (fn) => inRunScope(scope, fn),
