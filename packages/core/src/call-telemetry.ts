@@ -33,14 +33,21 @@ export interface CallTelemetry {
   readonly tracer: Tracer;
   /**
    * Starts the child CLIENT span of one HTTP attempt under the active span (inside
-   * `governor.run`, the call's span). End it with the response status or the error.
+   * `governor.run`, the call's span). Send the request inside `run`, with the headers
+   * `inject` wrote; end it with the response status or the error. When an HTTP
+   * instrumentation makes the request's span (`telemetry.httpSpans`), the attempt records
+   * nothing and `inject` writes nothing (`instrumented` is true).
    *
    * @example
    * const http = governor.telemetry.startHttpAttempt({ method: "POST", url, attempt });
-   * const response = await fetch(url, { method: "POST", body, signal }).catch((error) => {
-   *   http.end({ error });
-   *   throw error;
-   * });
+   * const headers = { "content-type": "application/json" };
+   * http.inject(headers);
+   * const response = await http
+   *   .run(() => fetch(url, { method: "POST", headers, body, signal }))
+   *   .catch((error) => {
+   *     http.end({ error });
+   *     throw error;
+   *   });
    * http.end({ status: response.status });
    */
   startHttpAttempt(info: HttpAttemptInfo): HttpAttempt;

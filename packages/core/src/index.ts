@@ -121,7 +121,7 @@ export type { GovernorStats } from "./stats.js";
 export type { CallLabels, CallTelemetry } from "./telemetry.js";
 export { errorTypeOf } from "./telemetry.js";
 export type { HttpAttempt, HttpAttemptInfo, HttpAttemptResult } from "./telemetry-http.js";
-export type { TelemetryOptions } from "./telemetry-options.js";
+export type { HttpSpans, TelemetryOptions } from "./telemetry-options.js";
 // Option validation in swarmgate's style, shared with the adapter packages.
 export {
   closestName,

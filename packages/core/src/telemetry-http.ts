@@ -1,14 +1,21 @@
 import {
   type Attributes,
+  context,
   type Histogram,
+  INVALID_SPAN_CONTEXT,
+  propagation,
   type Span,
   SpanKind,
   SpanStatusCode,
+  type TextMapSetter,
   type Tracer,
+  trace,
 } from "@opentelemetry/api";
 import type { Clock } from "./clock.js";
+import { instrumentationMakesHttpSpans } from "./http-instrumentation.js";
 import { redact } from "./redact.js";
 import { ATTR, SPAN } from "./semconv.js";
+import type { HttpSpans } from "./telemetry-options.js";
 
 /** What an adapter says about one HTTP attempt it is about to send. */
 export interface HttpAttemptInfo {
@@ -32,8 +39,35 @@ export interface HttpAttemptResult {
 
 /** The child CLIENT span of one HTTP attempt, and its `http.client.request.duration`. */
 export interface HttpAttempt {
-  /** The attempt's span (a no-op span when no SDK records). */
+  /**
+   * The attempt's span: a no-op span when no SDK records, or when an HTTP instrumentation
+   * makes this request's span ({@link HttpAttempt.instrumented}).
+   */
   readonly span: Span;
+  /**
+   * True when an HTTP auto-instrumentation makes this request's CLIENT span, records its
+   * `http.client.request.duration` and injects its `traceparent` (`telemetry.httpSpans`);
+   * swarmgate then records none of them, and `run` and `inject` leave the call's context as it is.
+   */
+  readonly instrumented: boolean;
+  /**
+   * Runs the transport call (`fetch`, …) with the attempt's span as the active span, so
+   * that what runs inside (an HTTP instrumentation, a client's own spans) nests under it.
+   * Returns what `send` returns and throws what it throws.
+   */
+  run<T>(send: () => T): T;
+  /**
+   * Writes the attempt's trace context into the request's headers through the global
+   * propagator (`propagation.inject`: W3C `traceparent` and `tracestate` with the SDK's
+   * defaults), unless an HTTP instrumentation will. Inject into a copy of the caller's
+   * headers, one per attempt. Never throws.
+   *
+   * @example
+   * const headers = { ...callerHeaders };
+   * http.inject(headers); // a plain object; pass a setter for anything else
+   * const response = await http.run(() => fetch(url, { headers, signal }));
+   */
+  inject<Carrier>(carrier: Carrier, setter?: TextMapSetter<Carrier>): void;
   /**
    * Records prompt and completion text on the attempt's span, only when the governor's
    * `telemetry.captureContent` is on; otherwise does nothing. Values are JSON-encoded and redacted.
@@ -66,16 +100,53 @@ function endpointOf(url: string | URL): Endpoint {
   }
 }
 
+function writeContent(span: Span, content: { readonly input?: unknown; readonly output?: unknown }): void {
+  try {
+    if (content.input !== undefined)
+      span.setAttribute(ATTR.GEN_AI_INPUT_MESSAGES, redact(JSON.stringify(content.input)));
+    if (content.output !== undefined)
+      span.setAttribute(ATTR.GEN_AI_OUTPUT_MESSAGES, redact(JSON.stringify(content.output)));
+  } catch {
+    // unserialisable content is not worth failing the call for
+  }
+}
+
+const NO_SPAN = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+
+// The instrumentation makes the span, the metric and the headers. The call's span is active
+// (governor.run), so the instrumentation's span is its child; content goes on the call span.
+function instrumentedAttempt(captureContent: boolean): HttpAttempt {
+  const callSpan = trace.getActiveSpan();
+  return {
+    span: NO_SPAN,
+    instrumented: true,
+    run: (send) => send(),
+    inject() {},
+    recordContent(content) {
+      if (captureContent && callSpan?.isRecording()) writeContent(callSpan, content);
+    },
+    end() {},
+  };
+}
+
+/** @internal What `startHttpAttempt` reads of the governor's `telemetry` options. */
+export interface HttpAttemptOptions {
+  readonly captureContent: boolean;
+  readonly httpSpans: HttpSpans;
+}
+
 /** @internal Starts an HTTP attempt span as a child of the active context (the call's span). */
 export function startHttpAttempt(
   tracer: Tracer,
   duration: Histogram,
   clock: Clock,
   governor: string,
-  captureContent: boolean,
+  options: HttpAttemptOptions,
   errorTypeOf: (error: unknown) => string,
   info: HttpAttemptInfo,
 ): HttpAttempt {
+  const captureContent = options.captureContent;
+  if (instrumentationMakesHttpSpans(options.httpSpans)) return instrumentedAttempt(captureContent);
   const method = String(info.method || "GET").toUpperCase();
   const endpoint = endpointOf(info.url);
   const startedAt = clock.now();
@@ -89,19 +160,24 @@ export function startHttpAttempt(
     kind: SpanKind.CLIENT,
     attributes: info.attributes ? { ...info.attributes, ...spanAttrs } : spanAttrs,
   });
+  const parent = context.active();
+  // No SDK and no incoming trace: nothing to make active, nothing for the propagator to add.
+  const traced = span.isRecording() || trace.isSpanContextValid(span.spanContext());
+  const attemptContext = traced ? trace.setSpan(parent, span) : parent;
   let ended = false;
   return {
     span,
-    recordContent(content) {
-      if (!captureContent || ended || !span.isRecording()) return;
+    instrumented: false,
+    run: (send) => (traced ? context.with(attemptContext, send) : send()),
+    inject(carrier, setter) {
       try {
-        if (content.input !== undefined)
-          span.setAttribute(ATTR.GEN_AI_INPUT_MESSAGES, redact(JSON.stringify(content.input)));
-        if (content.output !== undefined)
-          span.setAttribute(ATTR.GEN_AI_OUTPUT_MESSAGES, redact(JSON.stringify(content.output)));
+        propagation.inject(attemptContext, carrier, setter);
       } catch {
-        // unserialisable content is not worth failing the call for
+        // a failing propagator or carrier costs the trace headers, not the call
       }
+    },
+    recordContent(content) {
+      if (captureContent && !ended && span.isRecording()) writeContent(span, content);
     },
     end(result = {}) {
       if (ended) return;

@@ -16,13 +16,28 @@ export interface TelemetryOptions {
   readonly captureContent?: boolean;
   /** `gen_ai.provider.name`. @default "huggingface" */
   readonly providerName?: string;
+  /**
+   * Who makes the CLIENT span and the `http.client.request.duration` of each HTTP attempt
+   * (docs/telemetry.md, "Propagation and HTTP auto-instrumentation"): `"swarmgate"` always
+   * makes them and injects `traceparent`; `"instrumentation"` leaves both, and the
+   * injection, to an HTTP auto-instrumentation (`@opentelemetry/instrumentation-undici`,
+   * `-http`); `"auto"` chooses per attempt: the instrumentation when something subscribes
+   * to undici's `undici:request:create` diagnostics channel (what
+   * `@opentelemetry/instrumentation-undici` does, for Node's `fetch`), else swarmgate.
+   * @default "auto"
+   */
+  readonly httpSpans?: HttpSpans;
 }
+
+/** Who records the HTTP attempt spans: see {@link TelemetryOptions.httpSpans}. */
+export type HttpSpans = "auto" | "swarmgate" | "instrumentation";
 
 /** @internal */
 export interface ResolvedTelemetryOptions {
   readonly semconv: SemconvMode;
   readonly captureContent: boolean;
   readonly providerName: string;
+  readonly httpSpans: HttpSpans;
 }
 
 function env(name: string): string | undefined {
@@ -33,6 +48,7 @@ const TELEMETRY_OPTION_KEYS: ReadonlySet<string> = new Set<keyof TelemetryOption
   "semconv",
   "captureContent",
   "providerName",
+  "httpSpans",
 ]);
 
 /** @internal Spreads the defaults (environment included) and validates once. */
@@ -51,5 +67,9 @@ export function resolveTelemetryOptions(input: TelemetryOptions | undefined): Re
   }
   const providerName =
     o.providerName === undefined ? "huggingface" : expectString("telemetry.providerName", o.providerName);
-  return { semconv, captureContent, providerName };
+  const httpSpans =
+    o.httpSpans === undefined
+      ? "auto"
+      : expectOneOf("telemetry.httpSpans", o.httpSpans, ["auto", "swarmgate", "instrumentation"] as const);
+  return { semconv, captureContent, providerName, httpSpans };
 }

@@ -220,7 +220,7 @@ export class GovernorTelemetry implements CallTelemetry {
       this.#httpDuration,
       this.#clock,
       this.#governor,
-      this.captureContent,
+      this.#options,
       errorTypeOf,
       info,
     );

@@ -98,6 +98,20 @@ async function failed(response: Response): Promise<UpstreamResponse> {
   return new UpstreamResponse(copyOf(response, body), waitable ? readBodyHint(body) : undefined);
 }
 
+// The trace headers of one attempt go on a copy of the request's headers, made only when
+// the propagator writes one: every attempt sends its own `traceparent`, the caller's
+// headers stay as they were, and nothing is copied when no SDK records.
+interface TraceHeaders {
+  readonly base: Headers;
+  copy: Headers | undefined;
+}
+const traceHeaderSetter = {
+  set(carrier: TraceHeaders, key: string, value: string): void {
+    carrier.copy ??= new Headers(carrier.base);
+    carrier.copy.set(key, value);
+  },
+};
+
 const bodyModel = (json: unknown): string | undefined => {
   const model = (json as { model?: unknown } | undefined)?.model;
   return typeof model === "string" ? model : undefined;
@@ -117,14 +131,18 @@ export function createSeam(governor: Governor, o: ResolvedGovernance): typeof fe
     const signal =
       callerSignal && callerSignal !== ctx.signal ? AbortSignal.any([callerSignal, ctx.signal]) : ctx.signal;
     const attempt = startHttpAttempt(g, req.method, target, ctx.attempt);
+    const headers: TraceHeaders = { base: req.headers, copy: undefined };
+    attempt.inject(headers, traceHeaderSetter);
     let response: Response;
     try {
-      response = await o.fetch(target, {
-        method: req.method,
-        headers: req.headers,
-        body: req.body ?? null,
-        signal,
-      });
+      response = await attempt.run(() =>
+        o.fetch(target, {
+          method: req.method,
+          headers: headers.copy ?? req.headers,
+          body: req.body ?? null,
+          signal,
+        }),
+      );
     } catch (error) {
       attempt.end({ error });
       throw error;

@@ -1,18 +1,22 @@
 import type { CallLabels, Governor, HttpAttempt } from "@swarmgate/core";
 
-const noAttempt = { end() {} };
+/** What `send()` uses of an HTTP attempt. */
+export type SentAttempt = Pick<HttpAttempt, "run" | "inject" | "end">;
+
+const noAttempt: SentAttempt = { run: (send) => send(), inject() {}, end() {} };
 
 /**
  * Starts the child CLIENT span of one HTTP attempt (and its `http.client.request.duration`)
  * through the governor's telemetry hooks, so that it lands under the call's span with the
- * governor's tracer, meter and naming. Never throws into the call.
+ * governor's tracer, meter and naming; or, when an HTTP instrumentation makes that span
+ * (`telemetry.httpSpans`), an attempt that records nothing. Never throws into the call.
  */
 export function startHttpAttempt(
   governor: Governor,
   method: string,
   url: string,
   attempt: number,
-): Pick<HttpAttempt, "end"> {
+): SentAttempt {
   try {
     return governor.telemetry?.startHttpAttempt({ method, url, attempt }) ?? noAttempt;
   } catch {
