@@ -1,4 +1,4 @@
 export { RedactingSpanExporter } from "./redacting-span-exporter.js";
-export type { StartTelemetryOptions, Telemetry } from "./start-telemetry.js";
+export type { Instrumentation, StartTelemetryOptions, Telemetry } from "./start-telemetry.js";
 export { startTelemetry } from "./start-telemetry.js";
 export { histogramViews } from "./views.js";

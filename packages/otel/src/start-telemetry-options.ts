@@ -20,6 +20,7 @@ export const START_TELEMETRY_OPTION_KEYS: ReadonlySet<string> = new Set<keyof St
   "secrets",
   "spanProcessors",
   "metricReaders",
+  "instrumentations",
 ]);
 
 const OTLP_METRICS_KEYS: ReadonlySet<string> = new Set(["intervalMs"]);
@@ -63,6 +64,15 @@ export function validateStartTelemetryOptions(input: unknown): StartTelemetryOpt
     o.metricReaders,
     (r) => typeof r === "object" && r !== null,
     "an array of MetricReaders",
+  );
+  const isInstrumentation = (i: unknown) =>
+    typeof (i as { enable?: unknown } | null)?.enable === "function" &&
+    typeof (i as { disable?: unknown }).disable === "function";
+  expectArray(
+    "instrumentations",
+    o.instrumentations,
+    (i) => isInstrumentation(i) || (Array.isArray(i) && i.every(isInstrumentation)),
+    "an array of OpenTelemetry instrumentations",
   );
   return o;
 }

@@ -1,4 +1,7 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { trace } from "@opentelemetry/api";
+import { UndiciInstrumentation } from "@opentelemetry/instrumentation-undici";
 import { tracing } from "@opentelemetry/sdk-node";
 import { METRICS } from "@swarmgate/core";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -42,6 +45,88 @@ describe("startTelemetry", () => {
     await expect(startTelemetry({ prometheusPort: 70_000 })).rejects.toThrow(
       "Expected `prometheusPort` to be a port number (0–65535) or false, got `70000` (number)",
     );
+  });
+});
+
+describe("startTelemetry's Prometheus endpoint", () => {
+  it("binds a free port for prometheusPort: 0 and reports it; two at once get two ports, each serving its own metrics", async () => {
+    const [a, b] = await Promise.all(
+      ["first", "second"].map((serviceName) =>
+        startTelemetry({ serviceName, otlpEndpoint: false, prometheusPort: 0, prometheusHost: "127.0.0.1" }),
+      ),
+    );
+    const urls = [a?.prometheusUrl, b?.prometheusUrl];
+    for (const url of urls) expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+    const ports = urls.map((url) => new URL(url ?? "").port);
+    expect(ports[0]).not.toBe(ports[1]);
+    expect(ports).not.toContain("9464");
+    for (const [i, name] of ["first", "second"].entries()) {
+      const page = await (await fetch(urls[i] ?? "")).text();
+      expect(page).toContain(`service_name="${name}"`);
+    }
+    expect((await fetch(`http://127.0.0.1:${ports[0]}/other`)).status).toBe(404);
+    await Promise.all([a?.shutdown(), b?.shutdown()]);
+    await expect(fetch(urls[0] ?? "")).rejects.toThrow();
+  });
+
+  it("takes OTEL_EXPORTER_PROMETHEUS_PORT=0 too, and refuses a port that is not a number", async () => {
+    vi.stubEnv("OTEL_EXPORTER_PROMETHEUS_PORT", "0");
+    vi.stubEnv("OTEL_EXPORTER_PROMETHEUS_HOST", "127.0.0.1");
+    const telemetry = await startTelemetry({ otlpEndpoint: false });
+    const url = telemetry.prometheusUrl ?? "";
+    expect(new URL(url).port).not.toBe("0");
+    expect((await fetch(url)).status).toBe(200);
+    await telemetry.shutdown();
+    vi.stubEnv("OTEL_EXPORTER_PROMETHEUS_PORT", "metrics");
+    await expect(startTelemetry({ otlpEndpoint: false })).rejects.toThrow(
+      "Expected `OTEL_EXPORTER_PROMETHEUS_PORT` to be a port number (0–65535), got `metrics` (string)",
+    );
+  });
+});
+
+describe("startTelemetry's instrumentations", () => {
+  it("enables the instrumentations it is given, and disables them on shutdown", async () => {
+    const server = createServer((_req, res) => res.end("ok"));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/ping`;
+    const undiciSpans = (exporter: tracing.InMemorySpanExporter) =>
+      exporter
+        .getFinishedSpans()
+        .filter((s) => s.instrumentationScope.name === "@opentelemetry/instrumentation-undici")
+        .map((s) => [s.name, s.attributes["url.full"], s.attributes["http.response.status_code"]]);
+    const started = (exporter: tracing.InMemorySpanExporter, instrumentation: UndiciInstrumentation) =>
+      startTelemetry({
+        otlpEndpoint: false,
+        prometheusPort: false,
+        spanProcessors: [new tracing.SimpleSpanProcessor(exporter)],
+        instrumentations: [instrumentation],
+      });
+    try {
+      let hooked = 0;
+      const first = new tracing.InMemorySpanExporter();
+      const telemetry = await started(first, new UndiciInstrumentation({ requestHook: () => hooked++ }));
+      await (await fetch(url)).text();
+      expect(undiciSpans(first)).toEqual([["GET", url, 200]]);
+      expect(hooked).toBe(1);
+      await telemetry.shutdown();
+
+      // A restart: the new instrumentation records into the new SDK only if shutdown reset the
+      // API's proxies in both of its copies; the first one, disabled, sees nothing.
+      const second = new tracing.InMemorySpanExporter();
+      const next = await started(second, new UndiciInstrumentation());
+      await (await fetch(url)).text();
+      expect(undiciSpans(second)).toEqual([["GET", url, 200]]);
+      expect(hooked).toBe(1);
+      await next.shutdown();
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it("refuses instrumentations that are not instrumentations", async () => {
+    await expect(
+      startTelemetry({ instrumentations: [{ name: "undici" }] as never, prometheusPort: false }),
+    ).rejects.toThrow("Expected `instrumentations` to be an array of OpenTelemetry instrumentations");
   });
 });
 

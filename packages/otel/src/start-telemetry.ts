@@ -2,8 +2,16 @@ import { type Attributes, context, metrics as metricsApi, propagation, trace } f
 import { OTLPMetricExporter } from "@opentelemetry/exporter-metrics-otlp-http";
 import { PrometheusExporter } from "@opentelemetry/exporter-prometheus";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
-import { metrics, NodeSDK, resources, tracing } from "@opentelemetry/sdk-node";
+import {
+  metrics,
+  NodeSDK,
+  type NodeSDKConfiguration,
+  resources,
+  api as sdkApi,
+  tracing,
+} from "@opentelemetry/sdk-node";
 import { redact, registerSecret, VERSION } from "@swarmgate/core";
+import { type PrometheusEndpoint, prometheusEndpoint } from "./prometheus-endpoint.js";
 import { RedactingSpanExporter } from "./redacting-span-exporter.js";
 import { validateStartTelemetryOptions } from "./start-telemetry-options.js";
 import { histogramViews } from "./views.js";
@@ -25,7 +33,8 @@ export interface StartTelemetryOptions {
   /** Headers of OTLP requests (`OTEL_EXPORTER_OTLP_HEADERS` is read too). */
   readonly otlpHeaders?: Readonly<Record<string, string>>;
   /**
-   * Port of the Prometheus scrape endpoint (`/metrics`); `false` for none.
+   * Port of the Prometheus scrape endpoint (`/metrics`); `false` for none; 0 for a free port
+   * the system picks (`prometheusUrl` says which).
    * @default `OTEL_EXPORTER_PROMETHEUS_PORT`, else 9464; none when `OTEL_METRICS_EXPORTER` is set and does not name `prometheus`
    */
   readonly prometheusPort?: number | false;
@@ -42,13 +51,28 @@ export interface StartTelemetryOptions {
   readonly spanProcessors?: readonly tracing.SpanProcessor[];
   /** More metric readers. */
   readonly metricReaders?: readonly metrics.IMetricReader[];
+  /**
+   * OpenTelemetry instrumentations to enable with the SDK (e.g. `UndiciInstrumentation` from
+   * `@opentelemetry/instrumentation-undici` for `fetch`); `shutdown()` disables them.
+   *
+   * @example
+   * import { UndiciInstrumentation } from "@opentelemetry/instrumentation-undici";
+   * await startTelemetry({ instrumentations: [new UndiciInstrumentation()] });
+   */
+  readonly instrumentations?: readonly Instrumentation[];
 }
+
+/** An OpenTelemetry instrumentation, or a list of them, as the Node SDK takes it. */
+export type Instrumentation = NodeSDKConfiguration["instrumentations"][number];
 
 /** What {@link startTelemetry} returns. */
 export interface Telemetry {
   /** False when `OTEL_SDK_DISABLED=true`: nothing was set up. */
   readonly enabled: boolean;
-  /** The scrape URL, e.g. `http://localhost:9464/metrics`, when the Prometheus endpoint runs. */
+  /**
+   * The scrape URL with the port actually bound, e.g. `http://localhost:9464/metrics`, when
+   * the Prometheus endpoint runs.
+   */
   readonly prometheusUrl: string | undefined;
   /** The OTLP traces URL, when traces are exported. */
   readonly tracesUrl: string | undefined;
@@ -100,7 +124,10 @@ function prometheusPortOf(option: number | false | undefined): number | false {
   const exporters = list("OTEL_METRICS_EXPORTER");
   if (exporters && !exporters.includes("prometheus")) return false;
   const fromEnv = env("OTEL_EXPORTER_PROMETHEUS_PORT");
-  return fromEnv === undefined ? PrometheusExporter.DEFAULT_OPTIONS.port : Number(fromEnv);
+  if (fromEnv === undefined) return PrometheusExporter.DEFAULT_OPTIONS.port;
+  const parsed = /^\d+$/.test(fromEnv) ? Number(fromEnv) : Number.NaN;
+  if (!(parsed <= 65_535)) fail("OTEL_EXPORTER_PROMETHEUS_PORT", "a port number (0–65535)", fromEnv);
+  return parsed;
 }
 
 async function detectResource(attributes: Attributes): Promise<resources.Resource> {
@@ -168,11 +195,10 @@ export async function startTelemetry(options: StartTelemetryOptions = {}): Promi
   spanProcessors.push(...(options.spanProcessors ?? []));
 
   const readers: metrics.IMetricReader[] = [];
-  let prometheus: PrometheusExporter | undefined;
+  let prometheus: PrometheusEndpoint | undefined;
   if (port !== false) {
-    const host = options.prometheusHost;
-    prometheus = new PrometheusExporter({ port, ...(host ? { host } : {}), preventServerStart: true });
-    readers.push(prometheus);
+    prometheus = prometheusEndpoint(port, options.prometheusHost ?? env("OTEL_EXPORTER_PROMETHEUS_HOST"));
+    readers.push(prometheus.exporter);
   }
   if (otlpMetrics) {
     const intervalMs = typeof otlpMetrics === "object" ? otlpMetrics.intervalMs : undefined;
@@ -206,19 +232,27 @@ export async function startTelemetry(options: StartTelemetryOptions = {}): Promi
     views: histogramViews(),
     // swarmgate writes no OTel logs; without this the SDK would build an OTLP log exporter.
     logRecordProcessors: [],
+    instrumentations: [...(options.instrumentations ?? [])],
   });
   sdk.start();
+
+  const instrumentations = (options.instrumentations ?? []).flat();
+  const disableInstrumentations = () => {
+    for (const instrumentation of instrumentations)
+      try {
+        instrumentation.disable();
+      } catch {}
+  };
 
   let prometheusUrl: string | undefined;
   if (prometheus) {
     try {
-      await prometheus.startServer();
+      prometheusUrl = await prometheus.listen();
     } catch (error) {
+      disableInstrumentations();
       await sdk.shutdown().catch(() => {});
       throw error;
     }
-    const hostName = options.prometheusHost ?? env("OTEL_EXPORTER_PROMETHEUS_HOST") ?? "localhost";
-    prometheusUrl = `http://${hostName}:${port}${PrometheusExporter.DEFAULT_OPTIONS.endpoint}`;
   }
 
   let stopped: Promise<void> | undefined;
@@ -234,11 +268,19 @@ export async function startTelemetry(options: StartTelemetryOptions = {}): Promi
       stopped ??= (async () => {
         await Promise.all(spanProcessors.map((p) => p.forceFlush().catch(() => {})));
         await sdk.shutdown();
-        // Unregister the globals, so that a later startTelemetry (a restart, the next test) takes effect.
-        trace.disable();
-        metricsApi.disable();
-        propagation.disable();
-        context.disable();
+        await prometheus?.close();
+        // The SDK enables instrumentations on start but never disables them.
+        disableInstrumentations();
+        // Unregister the globals, so that a later startTelemetry (a restart, the next test)
+        // takes effect. Twice: this module loads the API's ES build, the SDK and the
+        // instrumentations its CommonJS build, and each copy keeps its own proxy providers,
+        // which would otherwise still hand instrumentations the stopped SDK's tracers.
+        for (const copy of [{ trace, metrics: metricsApi, propagation, context }, sdkApi]) {
+          copy.trace.disable();
+          copy.metrics.disable();
+          copy.propagation.disable();
+          copy.context.disable();
+        }
       })();
       return stopped;
     },
