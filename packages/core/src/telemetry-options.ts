@@ -1,5 +1,6 @@
 import { type SemconvMode, semconvModeFromEnv } from "./semconv.js";
-import { expectKnownKeys, expectObject, expectOneOf, expectString, fail } from "./validate.js";
+import type { ModelBound } from "./telemetry-labels.js";
+import { expectInteger, expectKnownKeys, expectObject, expectOneOf, expectString, fail } from "./validate.js";
 
 /** The `telemetry` option of `createGovernor`. */
 export interface TelemetryOptions {
@@ -16,6 +17,17 @@ export interface TelemetryOptions {
   readonly captureContent?: boolean;
   /** `gen_ai.provider.name`. @default "huggingface" */
   readonly providerName?: string;
+  /**
+   * The models that may label metrics (`gen_ai.request.model`): any other reads `_OTHER`
+   * there. Spans keep the true model. @default every model, up to `maxMetricModels`
+   */
+  readonly metricModels?: readonly string[];
+  /**
+   * How many distinct models label metrics: the first ones seen (among `metricModels`, when
+   * given) keep their name, later ones read `_OTHER`. Bounds the series a swarm that names
+   * models freely can create. @default 100
+   */
+  readonly maxMetricModels?: number;
 }
 
 /** @internal */
@@ -23,6 +35,7 @@ export interface ResolvedTelemetryOptions {
   readonly semconv: SemconvMode;
   readonly captureContent: boolean;
   readonly providerName: string;
+  readonly models: ModelBound;
 }
 
 function env(name: string): string | undefined {
@@ -33,6 +46,8 @@ const TELEMETRY_OPTION_KEYS: ReadonlySet<string> = new Set<keyof TelemetryOption
   "semconv",
   "captureContent",
   "providerName",
+  "metricModels",
+  "maxMetricModels",
 ]);
 
 /** @internal Spreads the defaults (environment included) and validates once. */
@@ -51,5 +66,13 @@ export function resolveTelemetryOptions(input: TelemetryOptions | undefined): Re
   }
   const providerName =
     o.providerName === undefined ? "huggingface" : expectString("telemetry.providerName", o.providerName);
-  return { semconv, captureContent, providerName };
+  let allow: Set<string> | undefined;
+  if (o.metricModels !== undefined) {
+    if (!Array.isArray(o.metricModels) || o.metricModels.some((m) => typeof m !== "string"))
+      fail("telemetry.metricModels", "an array of model ids (strings)", o.metricModels);
+    allow = new Set(o.metricModels);
+  }
+  const max =
+    o.maxMetricModels === undefined ? 100 : expectInteger("telemetry.maxMetricModels", o.maxMetricModels, 0);
+  return { semconv, captureContent, providerName, models: { allow, max } };
 }
