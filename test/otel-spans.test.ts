@@ -4,6 +4,7 @@
 import { tracing } from "@opentelemetry/sdk-node";
 import { createGovernor, type Governor, type GovernorOptions } from "@swarmgate/core";
 import { type Simulator, startSimulator } from "@swarmgate/hf-simulator";
+import { governedFetch } from "@swarmgate/huggingface";
 import { startTelemetry, type Telemetry } from "@swarmgate/otel";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { chat } from "../examples/observability/swarm.mjs";
@@ -95,11 +96,28 @@ describe("spans and metrics through startTelemetry's SDK", () => {
     expect(await text).toContain("Simulated reply");
 
     const spans = exporter.getFinishedSpans();
+    // Each retry's delay is a child span between the attempts.
     expect(spanTree(spans)).toEqual([
       `chat ${MODEL} [CLIENT]`,
       "  POST [CLIENT]",
+      "  swarmgate.wait [INTERNAL]",
       "  POST [CLIENT]",
+      "  swarmgate.wait [INTERNAL]",
       "  POST [CLIENT]",
+    ]);
+    expect(spans.filter((x) => x.name === "swarmgate.wait").map((x) => x.attributes)).toEqual([
+      {
+        "swarmgate.wait.source": "retry",
+        "http.request.resend_count": 1,
+        "swarmgate.retry.reason": "overloaded",
+        "swarmgate.retry.delay": expect.any(Number),
+      },
+      {
+        "swarmgate.wait.source": "retry",
+        "http.request.resend_count": 2,
+        "swarmgate.retry.reason": "rate_limited",
+        "swarmgate.retry.delay": 0.05,
+      },
     ]);
     const call = spans.find((s) => s.name === `chat ${MODEL}`);
     const attempts = spans.filter((s) => s.name === "POST");
@@ -209,6 +227,12 @@ describe("spans and metrics through startTelemetry's SDK", () => {
         "swarmgate.breaker.previous_state": "closed",
         "swarmgate.breaker.state": "open",
       },
+      {
+        name: "exception",
+        "exception.type": "UpstreamError",
+        "exception.message": "HTTP 503 from the router",
+        "exception.stacktrace": expect.stringContaining("UpstreamError: HTTP 503 from the router"),
+      },
     ]);
     expect(refused?.status.code).toBe(2);
     expect(refused?.attributes).toMatchObject({
@@ -223,6 +247,12 @@ describe("spans and metrics through startTelemetry's SDK", () => {
         name: "swarmgate.throttle",
         "swarmgate.throttle.source": "breaker_open",
         "swarmgate.throttle.wait": 0,
+      },
+      {
+        name: "exception",
+        "exception.type": "CircuitOpenError",
+        "exception.message": expect.any(String),
+        "exception.stacktrace": expect.stringContaining("CircuitOpenError"),
       },
     ]);
 
@@ -281,5 +311,51 @@ describe("spans and metrics through startTelemetry's SDK", () => {
     expect(sumOf(m, "gen_ai.client.token.usage", { ...mine, "gen_ai.token.type": "output" })).toBe(
       call?.attributes["gen_ai.usage.output_tokens"],
     );
+  });
+
+  it("governedFetch: the answer's id, finish reasons and model, the output limit and the server", async () => {
+    const s = await simulator();
+    const g = governor("fetch");
+    const f = governedFetch(g, { baseUrl: s.url });
+    const post = (body: object) =>
+      f("https://router.huggingface.co/v1/chat/completions", {
+        method: "POST",
+        headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+        body: JSON.stringify({
+          model: `${MODEL}:together`,
+          messages: [{ role: "user", content: "hi" }],
+          ...body,
+        }),
+      });
+    const json = (await (await post({ max_tokens: 16 })).json()) as {
+      id: string;
+      choices: { finish_reason: string }[];
+    };
+    const streamed = await (await post({ max_tokens: 8, stream: true })).text();
+    expect(streamed).toContain("data:");
+
+    const host = new URL(s.url);
+    const server = { "server.address": host.hostname, "server.port": Number(host.port) };
+    const [plain, stream] = exporter.getFinishedSpans().filter((x) => x.name.startsWith("chat"));
+    expect(plain?.attributes).toMatchObject({
+      ...server,
+      "gen_ai.request.max_tokens": 16,
+      "gen_ai.response.id": json.id,
+      "gen_ai.response.model": MODEL,
+      "gen_ai.response.finish_reasons": json.choices.map((c) => c.finish_reason),
+    });
+    expect(json.id).toMatch(/^chatcmpl-/);
+    // The stream's chunks say the same: its id, and the finish reason of its last chunk.
+    expect(stream?.attributes).toMatchObject({
+      ...server,
+      "gen_ai.request.max_tokens": 8,
+      "gen_ai.response.id": expect.stringMatching(/^chatcmpl-/),
+      "gen_ai.response.finish_reasons": [expect.stringMatching(/^(stop|length)$/)],
+    });
+
+    const m = await collect();
+    const mine = { "swarmgate.governor": "fetch", ...server };
+    expect(countOf(m, "gen_ai.client.operation.duration", mine)).toBe(2);
+    expect(countOf(m, "gen_ai.client.token.usage", { ...mine, "gen_ai.token.type": "output" })).toBe(2);
   });
 });

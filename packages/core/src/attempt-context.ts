@@ -11,6 +11,23 @@ export interface UsageReport {
   readonly responseModel?: string | undefined;
 }
 
+/**
+ * What an answer said about itself, for the call's span (`gen_ai.response.*`) and where it
+ * came from (`server.*`, also on the GenAI metrics). Each report overrides the fields it sets.
+ */
+export interface ResponseReport {
+  /** `gen_ai.response.id`: the answer's id (`chatcmpl-…`). */
+  readonly id?: string | undefined;
+  /** `gen_ai.response.model`: the model that answered (wins over `reportUsage({ responseModel })`). */
+  readonly model?: string | undefined;
+  /** `gen_ai.response.finish_reasons`: one per choice (`stop`, `length`, `tool_calls`, …). */
+  readonly finishReasons?: readonly string[] | undefined;
+  /** `server.address`: the host the attempt was sent to. */
+  readonly serverAddress?: string | undefined;
+  /** `server.port`: its port (443 for `https:` without one). */
+  readonly serverPort?: number | undefined;
+}
+
 /** A response-like object: anything with a `status` and `headers`. */
 export interface ResponseLike {
   readonly status?: number;
@@ -36,6 +53,15 @@ export interface AttemptContext {
   /** Reports token usage and cost (added up over attempts). */
   reportUsage(usage: UsageReport): void;
   /**
+   * Reports what an answer said about itself (id, model, finish reasons) and the server it
+   * came from: attributes of the call's span; the server also labels the GenAI metrics.
+   * A bad value throws a `TypeError`.
+   *
+   * @example
+   * ctx.reportResponse({ id: body.id, model: body.model, finishReasons: body.choices.map((c) => c.finish_reason) });
+   */
+  reportResponse(response: ResponseReport): void;
+  /**
    * Keeps the concurrency slot (and the call's span open) after the function returns, for a
    * stream that is still being read. Call the returned function when the stream ends or is
    * abandoned; the slot is released anyway at the call's total deadline.
@@ -51,6 +77,7 @@ export interface AttemptHost {
   readonly callSignal: AbortSignal | undefined;
   observe(response: ResponseLike, info: CallInfo): void;
   reportUsage(usage: UsageReport): void;
+  reportResponse(response: ResponseReport): void;
   holdSlot(): () => void;
 }
 
@@ -66,6 +93,7 @@ export class AttemptContextImpl implements AttemptContext {
 
   #observe: ((response: ResponseLike) => void) | undefined;
   #reportUsage: ((usage: UsageReport) => void) | undefined;
+  #reportResponse: ((response: ResponseReport) => void) | undefined;
   #holdSlot: (() => () => void) | undefined;
 
   constructor(attempt: number, host: AttemptHost, info: CallInfo) {
@@ -87,6 +115,12 @@ export class AttemptContextImpl implements AttemptContext {
     const host = this.#host;
     this.#reportUsage ??= (usage) => host.reportUsage(usage);
     return this.#reportUsage;
+  }
+
+  get reportResponse(): (response: ResponseReport) => void {
+    const host = this.#host;
+    this.#reportResponse ??= (response) => host.reportResponse(response);
+    return this.#reportResponse;
   }
 
   get holdSlot(): () => () => void {

@@ -1,16 +1,18 @@
-import type { Span } from "@opentelemetry/api";
-import type { ResponseLike, UsageReport } from "./attempt-context.js";
+import type { Attributes, Span } from "@opentelemetry/api";
+import type { ResponseLike, ResponseReport, UsageReport } from "./attempt-context.js";
 import type { BreakerState } from "./breaker.js";
 import type { CallHost } from "./call-host.js";
 import type { CallInfo } from "./call-info.js";
+import { addResponse, addResponseAttributes, type ResponseTotals } from "./call-response.js";
 import { CallView } from "./call-view.js";
 import { classifyWith, type ErrorVerdict, type FailureReason } from "./classify.js";
 import type { Recovering } from "./compose.js";
 import type { DeadlineQueue } from "./deadline-queue.js";
 import type { Next, PolicyContext, Reporter, UsageTotals } from "./policy.js";
-import type { ThrottleSource } from "./semconv.js";
+import type { Outcome, ThrottleSource } from "./semconv.js";
 import type { ServerFeedback } from "./server-feedback.js";
 import type { MetricLabels } from "./telemetry-labels.js";
+import type { RetryWait } from "./telemetry-wait.js";
 import { expectNumber, fail } from "./validate.js";
 
 type Usage = { -readonly [K in keyof UsageTotals]: UsageTotals[K] };
@@ -39,6 +41,8 @@ export abstract class CallContext implements Reporter {
   #hintMs: number | undefined;
   #feedback: ServerFeedback | undefined;
   #usage: Usage | undefined;
+  #response: ResponseTotals | undefined;
+  #retryWait: RetryWait | undefined;
   #lastError: unknown;
   #lastVerdict: ErrorVerdict | undefined;
   #recovering: Recovering | undefined;
@@ -112,9 +116,33 @@ export abstract class CallContext implements Reporter {
     if (observed.hintMs !== undefined) this.#hintMs = observed.hintMs;
   }
 
-  /** A new attempt starts: what the previous one's response said is not this one's. */
+  /** A new attempt starts: what the previous one's response said is not this one's; a retry's delay is over. */
   protected forgetFeedback(): void {
     this.#feedback = undefined;
+    if (this.#retryWait) this.#endRetryWait();
+  }
+
+  #endRetryWait(): void {
+    this.host.telemetry.endRetryWait(this.#retryWait!);
+    this.#retryWait = undefined;
+  }
+
+  reportResponse(response: ResponseReport): void {
+    this.#response = addResponse(this.#response, response);
+  }
+
+  /** Ends the call's span (`attrs` for a recording one) and records its metrics. */
+  protected endSpan(
+    outcome: Outcome,
+    durationMs: number,
+    tokens: { input: number; output: number } | undefined,
+    attrs: Attributes | undefined,
+    error: unknown,
+  ): void {
+    if (this.#retryWait) this.#endRetryWait();
+    if (attrs) addResponseAttributes(attrs, this.#response, this.info);
+    const server = this.#response?.server;
+    this.host.telemetry.endCall(this.span, this.labels, outcome, durationMs, tokens, attrs, error, server);
   }
 
   reportUsage(usage: UsageReport): void {
@@ -191,7 +219,8 @@ export abstract class CallContext implements Reporter {
   retrying(attempt: number, reason: FailureReason, delayMs: number, error: unknown): void {
     const host = this.host;
     host.stats.retry(reason);
-    host.telemetry.retry(this.span, this.labels, attempt, reason, delayMs);
+    const wait = host.telemetry.retry(this.span, this.labels, attempt, reason, delayMs);
+    if (wait) this.#retryWait = wait;
     if (host.events.has("retry"))
       host.events.emit("retry", { attempt, reason, delayMs, error, info: this.info });
   }

@@ -21,6 +21,8 @@ export interface CallInfo {
    * reported usage after it. The Hugging Face adapters fill it in.
    */
   readonly estimatedTokens?: number;
+  /** `gen_ai.request.max_tokens`: the output limit the request asks for (spans only). */
+  readonly maxTokens?: number;
   /**
    * With `queue: "priority"`: callers with a higher priority are served first, FIFO within
    * a priority. @default 0
@@ -51,6 +53,7 @@ export const CALL_INFO_KEYS: ReadonlySet<string> = new Set<keyof CallInfo>([
   "breakerKey",
   "estimatedCostUsd",
   "estimatedTokens",
+  "maxTokens",
   "priority",
   "agent",
   "signal",
@@ -94,7 +97,8 @@ export function validateCallInfo(info: unknown): CallInfo {
       if (typeof value !== "string") fail(`info.${key}`, "a string", value);
     } else if (key === "signal") {
       if (!isSignal(value)) fail("info.signal", "an AbortSignal", value);
-    } else if (key === "estimatedCostUsd" || key === "estimatedTokens") expectNumber(`info.${key}`, value);
+    } else if (key === "estimatedCostUsd" || key === "estimatedTokens" || key === "maxTokens")
+      expectNumber(`info.${key}`, value);
     else if (key === "priority") {
       if (typeof value !== "number" || !Number.isFinite(value))
         fail("info.priority", "a finite number", value);

@@ -1,4 +1,4 @@
-import type { Tracer } from "@opentelemetry/api";
+import type { Context, Tracer } from "@opentelemetry/api";
 import type { SemconvMode } from "./semconv.js";
 import type { HttpAttempt, HttpAttemptInfo } from "./telemetry-http.js";
 
@@ -51,6 +51,10 @@ export interface CallTelemetry {
    * http.end({ status: response.status });
    */
   startHttpAttempt(info: HttpAttemptInfo): HttpAttempt;
-  /** Records `gen_ai.client.operation.time_to_first_chunk` for a streamed call. */
-  recordTimeToFirstChunk(call: CallLabels, seconds: number): void;
+  /**
+   * Records `gen_ai.client.operation.time_to_first_chunk` for a streamed call. `context`
+   * (default: the active one) should hold the call's span, so that an SDK that keeps
+   * exemplars links the point to the call's trace.
+   */
+  recordTimeToFirstChunk(call: CallLabels, seconds: number, context?: Context): void;
 }

@@ -243,7 +243,7 @@ export class Call<T>
     const attrs = this.recording
       ? callSpanAttributes(this, this.#sent, this.throttleWaitMs, cost, u, host.store, host.describers)
       : undefined;
-    host.telemetry.endCall(this.span, this.labels, outcome, durationMs, tokens, attrs, error);
+    this.endSpan(outcome, durationMs, tokens, attrs, error);
     if (host.events.has("callEnd"))
       host.events.emit("callEnd", { outcome, durationMs, attempts: this.#sent, info: this.info, error });
   }

@@ -1,4 +1,10 @@
-export type { Attempt, AttemptContext, ResponseLike, UsageReport } from "./attempt-context.js";
+export type {
+  Attempt,
+  AttemptContext,
+  ResponseLike,
+  ResponseReport,
+  UsageReport,
+} from "./attempt-context.js";
 export type { BodyHint } from "./body-hint.js";
 export { MAX_BODY_HINT_MS, readBodyHint } from "./body-hint.js";
 export type { BreakerOptions, BreakerState } from "./breaker.js";

@@ -8,6 +8,9 @@ export const ATTR = {
   GEN_AI_PROVIDER_NAME: "gen_ai.provider.name",
   GEN_AI_REQUEST_MODEL: "gen_ai.request.model",
   GEN_AI_RESPONSE_MODEL: "gen_ai.response.model",
+  GEN_AI_RESPONSE_ID: "gen_ai.response.id",
+  GEN_AI_RESPONSE_FINISH_REASONS: "gen_ai.response.finish_reasons",
+  GEN_AI_REQUEST_MAX_TOKENS: "gen_ai.request.max_tokens",
   GEN_AI_USAGE_INPUT_TOKENS: "gen_ai.usage.input_tokens",
   GEN_AI_USAGE_OUTPUT_TOKENS: "gen_ai.usage.output_tokens",
   GEN_AI_TOKEN_TYPE: "gen_ai.token.type",
@@ -31,6 +34,8 @@ export const ATTR = {
   SWARMGATE_ATTEMPTS: "swarmgate.attempts",
   SWARMGATE_THROTTLE_WAIT: "swarmgate.throttle.wait",
   SWARMGATE_THROTTLE_SOURCE: "swarmgate.throttle.source",
+  /** On a `swarmgate.wait` span: `local_window`, `local_concurrency` or `retry` (the delay before a retry). */
+  SWARMGATE_WAIT_SOURCE: "swarmgate.wait.source",
   SWARMGATE_RETRY_REASON: "swarmgate.retry.reason",
   SWARMGATE_RETRY_DELAY: "swarmgate.retry.delay",
   SWARMGATE_COST_USD: "swarmgate.cost.usd",
@@ -69,12 +74,16 @@ export const EVENT = {
   RETRY: "swarmgate.retry",
   THROTTLE: "swarmgate.throttle",
   BREAKER: "swarmgate.breaker.state_change",
+  /** `span.recordException` on a failed call's span (exception.type, .message, .stacktrace; redacted). */
+  EXCEPTION: "exception",
 } as const;
 
 /** Span names that are not `{operation} {model}`. */
 export const SPAN = {
   /** The child CLIENT span of one HTTP attempt is named by its method alone, per the HTTP conventions. */
   httpAttempt: (method: string) => method.toUpperCase(),
+  /** The INTERNAL child span of one wait of a call (a permit, a slot, a retry's delay). */
+  wait: "swarmgate.wait",
 } as const;
 
 /** `gen_ai.client.operation.duration` and time-to-first-chunk buckets (seconds), from the GenAI conventions. */

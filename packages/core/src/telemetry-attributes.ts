@@ -1,4 +1,13 @@
-import type { Attributes, AttributeValue } from "@opentelemetry/api";
+import {
+  type Attributes,
+  type AttributeValue,
+  type Context,
+  ROOT_CONTEXT,
+  type Span,
+  trace,
+} from "@opentelemetry/api";
+import { statusOf } from "./classify.js";
+import { isSwarmgateError } from "./errors.js";
 import { redact } from "./redact.js";
 
 // Span attributes given by the user (agent and conversation ids) are free text: a token
@@ -11,11 +20,71 @@ export function redactAttributes(attrs: Attributes): Attributes {
   return out;
 }
 
-/** `error.type`: the swarmgate code, the HTTP status, or the error's class name. */
+// Swarmgate errors that stand for the upstream's last answer (a 429 that outlived its
+// retries, a 402): their `cause` carries its status.
+const CARRIES_STATUS: ReadonlySet<unknown> = new Set(["throttled", "budget_exceeded"]);
+
+function causeStatus(error: object): number | undefined {
+  let e: unknown = (error as { cause?: unknown }).cause;
+  for (let depth = 0; typeof e === "object" && e !== null && depth < 4; depth++) {
+    const status = statusOf(e);
+    if (status !== undefined) return status;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return (error as { details?: { status?: unknown } }).details?.status as number | undefined;
+}
+
+/**
+ * `error.type` on spans: the HTTP status of the call's last answer (also behind a
+ * `ThrottledError` or `BudgetExceededError` it caused: a 429 that outlived its retries is
+ * `429`), else the swarmgate code, else the error's class name, else `_OTHER`.
+ */
 export function errorTypeOf(error: unknown): string {
   if (typeof error !== "object" || error === null) return "_OTHER";
-  const e = error as { code?: unknown; status?: unknown; name?: unknown };
-  if (typeof e.status === "number") return String(e.status);
-  if (typeof e.code === "string" && /^[a-z_]+$/.test(e.code)) return e.code;
-  return typeof e.name === "string" && e.name ? e.name : "_OTHER";
+  try {
+    const status = statusOf(error);
+    if (status !== undefined) return String(status);
+    const e = error as { code?: unknown; name?: unknown };
+    if (CARRIES_STATUS.has(e.code) && isSwarmgateError(error)) {
+      const carried = causeStatus(error);
+      if (typeof carried === "number" && carried >= 100 && carried < 600) return String(carried);
+    }
+    if (typeof e.code === "string" && /^[a-z_]+$/.test(e.code)) return e.code;
+    return typeof e.name === "string" && e.name ? e.name : "_OTHER";
+  } catch {
+    return "_OTHER"; // a getter that throws, a revoked proxy
+  }
+}
+
+// The `error.type` values metrics keep: swarmgate codes and well-known error classes.
+const KNOWN_ERROR_TYPES: ReadonlySet<string> = new Set([
+  ...["budget_exceeded", "circuit_open", "queue_full", "throttled", "timeout", "upstream", "closed"],
+  ...["store_unavailable", "policy", "Error", "TypeError", "RangeError", "SyntaxError", "ReferenceError"],
+  ...["AggregateError", "AbortError", "TimeoutError", "DOMException", "HuggingFaceApiError"],
+  ...["InferenceClientError", "InferenceClientInputError", "InferenceClientProviderApiError"],
+  ...["InferenceClientHubApiError", "InferenceClientProviderOutputError"],
+]);
+
+/** `error.type` on metrics: an HTTP status or a known type as on spans, anything else `_OTHER`. */
+export function metricErrorType(type: string): string {
+  return KNOWN_ERROR_TYPES.has(type) || /^[1-5]\d\d$/.test(type) ? type : "_OTHER";
+}
+
+/** @internal A recording span's context, for exemplars: a histogram point recorded with it links to the trace. */
+export const exemplarContext = (span: Span): Context | undefined =>
+  span.isRecording() ? trace.setSpan(ROOT_CONTEXT, span) : undefined;
+
+/** @internal The `exception` event of a failed call, its message and stack redacted. */
+export function recordException(span: Span, error: unknown): void {
+  if (typeof error !== "object" || error === null) {
+    span.recordException(redact(String(error)));
+    return;
+  }
+  // No `code`: the SDK would make it exception.type, which names the class.
+  const e = error as { name?: unknown; message?: unknown; stack?: unknown };
+  span.recordException({
+    name: typeof e.name === "string" ? e.name : "Error",
+    message: redact(String(e.message ?? "")),
+    ...(typeof e.stack === "string" ? { stack: redact(e.stack) } : {}),
+  });
 }

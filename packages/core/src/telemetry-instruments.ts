@@ -1,6 +1,57 @@
 import type { BatchObservableResult, Counter, Histogram, Meter } from "@opentelemetry/api";
 import type { GaugeSource } from "./call-telemetry.js";
-import { ATTR, METRIC, METRICS, type MetricDefinition } from "./semconv.js";
+import {
+  ATTR,
+  METRIC,
+  METRICS,
+  type MetricDefinition,
+  SEMCONV_RENAMES,
+  type SemconvMode,
+} from "./semconv.js";
+
+/** @internal The governor's synchronous instruments. */
+export interface Instruments {
+  readonly requests: Counter;
+  readonly retries: Counter;
+  readonly throttles: Counter;
+  readonly creditsSpent: Counter;
+  readonly duration: Histogram;
+  readonly throttleWait: Histogram;
+  readonly timeToFirstChunk: Histogram;
+  readonly httpDuration: Histogram;
+  /** `default`: one histogram with `gen_ai.token.type`; `latest`: one histogram per type. */
+  readonly tokens: { readonly input: Histogram; readonly output: Histogram; readonly typed: boolean };
+}
+
+/** @internal Creates the governor's synchronous instruments, in the naming of `semconv`. */
+export function createInstruments(meter: Meter, semconv: SemconvMode): Instruments {
+  const counter = (name: string) => instrument(meter, definition(name)) as Counter;
+  const histogram = (name: string) => instrument(meter, definition(name)) as Histogram;
+  const tokens = definition(METRIC.TOKEN_USAGE);
+  const renamed = SEMCONV_RENAMES.find((r) => r.name === METRIC.TOKEN_USAGE)?.latest;
+  let typed: Instruments["tokens"];
+  if (semconv === "latest" && renamed?.[0] && renamed[1])
+    typed = {
+      input: instrument(meter, tokens, renamed[0]) as Histogram,
+      output: instrument(meter, tokens, renamed[1]) as Histogram,
+      typed: false,
+    };
+  else {
+    const both = instrument(meter, tokens) as Histogram;
+    typed = { input: both, output: both, typed: true };
+  }
+  return {
+    requests: counter(METRIC.REQUESTS),
+    retries: counter(METRIC.RETRIES),
+    throttles: counter(METRIC.THROTTLES),
+    creditsSpent: counter(METRIC.CREDITS_SPENT),
+    duration: histogram(METRIC.OPERATION_DURATION),
+    throttleWait: histogram(METRIC.THROTTLE_WAIT),
+    timeToFirstChunk: histogram(METRIC.TIME_TO_FIRST_CHUNK),
+    httpDuration: histogram(METRIC.HTTP_CLIENT_DURATION),
+    tokens: typed,
+  };
+}
 
 /** Creates the instrument of a metric definition (under another name for a renamed one). */
 export function instrument(meter: Meter, d: MetricDefinition, name = d.name): Histogram | Counter {

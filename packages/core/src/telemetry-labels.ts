@@ -11,6 +11,22 @@ export interface CallMetricAttributes {
 // More distinct (operation, model, provider) triples than this means something is putting
 // unbounded values in them: start over rather than grow without end.
 const MAX_LABELS = 10_000;
+/** Where a call's answers came from (`server.address`, `server.port`). */
+export interface CallServer {
+  readonly address: string;
+  readonly port: number | undefined;
+}
+
+/** What a bounded label reads on metrics past its bound (the OTel conventions' `_OTHER`). */
+export const OTHER = "_OTHER";
+// Distinct (server.address, server.port) pairs a governor's GenAI metrics carry; later ones are `_OTHER`.
+const MAX_SERVERS = 16;
+
+/** Which models label metrics: an allow-list and/or the first `max` distinct ones. */
+export interface ModelBound {
+  readonly allow: ReadonlySet<string> | undefined;
+  readonly max: number;
+}
 
 /**
  * The metric attributes of one (operation, model, provider), built once and shared by every
@@ -21,14 +37,24 @@ export class MetricLabels implements CallMetricAttributes {
   readonly operation: string;
   readonly model: string | undefined;
   readonly provider: string | undefined;
-  /** `gen_ai.operation.name`, `gen_ai.provider.name`, the model, the routed provider, the governor. */
+  /** `gen_ai.operation.name`, `gen_ai.provider.name`, the model (bounded), the routed provider, the governor. */
   readonly base: Attributes;
+  /** `base` with the true model: the call span's first attributes (`base` itself when the model is not bounded away). */
+  readonly spanAttrs: Attributes;
   /** `{operation} {model}`: the call span's name. */
   readonly spanName: string;
   // key → value → (key2 → value2 →) attributes: nested maps, so a lookup builds no string.
   readonly #derived = new Map<string, Map<string, Attributes | Map<string, Map<string, Attributes>>>>();
+  // "address:port" → these labels with server.address and server.port (GenAI metrics).
+  #servers: Map<string, MetricLabels> | undefined;
 
-  constructor(governor: string, providerName: string, labels: CallMetricAttributes) {
+  constructor(
+    governor: string,
+    providerName: string,
+    labels: CallMetricAttributes,
+    metricModel?: string,
+    extra?: Attributes,
+  ) {
     this.operation = labels.operation;
     this.model = labels.model;
     this.provider = labels.provider;
@@ -37,10 +63,26 @@ export class MetricLabels implements CallMetricAttributes {
       [ATTR.GEN_AI_PROVIDER_NAME]: providerName,
       [ATTR.SWARMGATE_GOVERNOR]: governor,
     };
-    if (labels.model) base[ATTR.GEN_AI_REQUEST_MODEL] = labels.model;
+    if (labels.model) base[ATTR.GEN_AI_REQUEST_MODEL] = metricModel ?? labels.model;
     if (labels.provider) base[ATTR.SWARMGATE_ROUTED_PROVIDER] = labels.provider;
+    if (extra) Object.assign(base, extra);
     this.base = Object.freeze(base);
+    this.spanAttrs =
+      labels.model && metricModel !== undefined && metricModel !== labels.model
+        ? Object.freeze({ ...base, [ATTR.GEN_AI_REQUEST_MODEL]: labels.model })
+        : this.base;
     this.spanName = labels.model ? `${labels.operation} ${labels.model}` : labels.operation;
+  }
+
+  /** @internal These labels plus `server.address` and `server.port`, made once by {@link LabelCache.server}. */
+  withServer(key: string, make: () => MetricLabels): MetricLabels {
+    this.#servers ??= new Map();
+    let found = this.#servers.get(key);
+    if (!found) {
+      found = make();
+      this.#servers.set(key, found);
+    }
+    return found;
   }
 
   /** `base` plus one or two attributes, cached. */
@@ -78,17 +120,45 @@ export class MetricLabels implements CallMetricAttributes {
   }
 }
 
-/** The {@link MetricLabels} of one governor, by (operation, model, provider). */
+/**
+ * The {@link MetricLabels} of one governor, by (operation, model, provider). Models and
+ * servers on metrics are bounded: past the bound they read `_OTHER` (spans keep the truth).
+ */
 export class LabelCache {
   readonly #governor: string;
   readonly #providerName: string;
   // operation → model → provider: nested maps, so a lookup builds no string.
   readonly #labels = new Map<string, Map<string | undefined, Map<string | undefined, MetricLabels>>>();
   #size = 0;
+  readonly #models: ModelBound;
+  // The models (first `max` distinct, allowed ones) and servers that label metrics as they are.
+  readonly #admitted = new Set<string>();
+  readonly #servers = new Set<string>();
 
-  constructor(governor: string, providerName: string) {
+  constructor(governor: string, providerName: string, models: ModelBound = { allow: undefined, max: 100 }) {
     this.#governor = governor;
     this.#providerName = providerName;
+    this.#models = models;
+  }
+
+  #metricModel(model: string | undefined): string | undefined {
+    if (model === undefined || this.#admitted.has(model)) return model;
+    const { allow, max } = this.#models;
+    if ((allow && !allow.has(model)) || this.#admitted.size >= max) return OTHER;
+    this.#admitted.add(model);
+    return model;
+  }
+
+  /** `labels` plus `server.address` and `server.port`; past 16 distinct servers, `_OTHER` without a port. */
+  server(labels: MetricLabels, address: string, port: number | undefined): MetricLabels {
+    const key = port === undefined ? address : `${address}:${port}`;
+    return labels.withServer(key, () => {
+      const known = this.#servers.has(key) || (this.#servers.size < MAX_SERVERS && !!this.#servers.add(key));
+      const extra: Attributes = { [ATTR.SERVER_ADDRESS]: known ? address : OTHER };
+      if (known && port !== undefined) extra[ATTR.SERVER_PORT] = port;
+      const metricModel = labels.base[ATTR.GEN_AI_REQUEST_MODEL] as string | undefined;
+      return new MetricLabels(this.#governor, this.#providerName, labels, metricModel, extra);
+    });
   }
 
   get(labels: CallMetricAttributes): MetricLabels {
@@ -109,7 +179,8 @@ export class LabelCache {
         this.#labels.clear();
         this.#size = 0;
       }
-      found = new MetricLabels(this.#governor, this.#providerName, labels);
+      const metricModel = this.#metricModel(labels.model);
+      found = new MetricLabels(this.#governor, this.#providerName, labels, metricModel);
       byProvider.set(labels.provider, found);
     }
     return found;

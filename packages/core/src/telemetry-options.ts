@@ -1,5 +1,6 @@
 import { type SemconvMode, semconvModeFromEnv } from "./semconv.js";
-import { expectKnownKeys, expectObject, expectOneOf, expectString, fail } from "./validate.js";
+import type { ModelBound } from "./telemetry-labels.js";
+import { expectInteger, expectKnownKeys, expectObject, expectOneOf, expectString, fail } from "./validate.js";
 
 /** The `telemetry` option of `createGovernor`. */
 export interface TelemetryOptions {
@@ -27,6 +28,17 @@ export interface TelemetryOptions {
    * @default "auto"
    */
   readonly httpSpans?: HttpSpans;
+  /**
+   * The models that may label metrics (`gen_ai.request.model`): any other reads `_OTHER`
+   * there. Spans keep the true model. @default every model, up to `maxMetricModels`
+   */
+  readonly metricModels?: readonly string[];
+  /**
+   * How many distinct models label metrics: the first ones seen (among `metricModels`, when
+   * given) keep their name, later ones read `_OTHER`. Bounds the series a swarm that names
+   * models freely can create. @default 100
+   */
+  readonly maxMetricModels?: number;
 }
 
 /** Who records the HTTP attempt spans: see {@link TelemetryOptions.httpSpans}. */
@@ -38,6 +50,7 @@ export interface ResolvedTelemetryOptions {
   readonly captureContent: boolean;
   readonly providerName: string;
   readonly httpSpans: HttpSpans;
+  readonly models: ModelBound;
 }
 
 function env(name: string): string | undefined {
@@ -49,6 +62,8 @@ const TELEMETRY_OPTION_KEYS: ReadonlySet<string> = new Set<keyof TelemetryOption
   "captureContent",
   "providerName",
   "httpSpans",
+  "metricModels",
+  "maxMetricModels",
 ]);
 
 /** @internal Spreads the defaults (environment included) and validates once. */
@@ -71,5 +86,13 @@ export function resolveTelemetryOptions(input: TelemetryOptions | undefined): Re
     o.httpSpans === undefined
       ? "auto"
       : expectOneOf("telemetry.httpSpans", o.httpSpans, ["auto", "swarmgate", "instrumentation"] as const);
-  return { semconv, captureContent, providerName, httpSpans };
+  let allow: Set<string> | undefined;
+  if (o.metricModels !== undefined) {
+    if (!Array.isArray(o.metricModels) || o.metricModels.some((m) => typeof m !== "string"))
+      fail("telemetry.metricModels", "an array of model ids (strings)", o.metricModels);
+    allow = new Set(o.metricModels);
+  }
+  const max =
+    o.maxMetricModels === undefined ? 100 : expectInteger("telemetry.maxMetricModels", o.maxMetricModels, 0);
+  return { semconv, captureContent, providerName, httpSpans, models: { allow, max } };
 }

@@ -216,6 +216,12 @@ describe("telemetry", () => {
         "swarmgate.breaker.previous_state": "closed",
         "swarmgate.breaker.state": "open",
       },
+      {
+        name: "exception",
+        "exception.type": "UpstreamError",
+        "exception.message": "boom",
+        "exception.stacktrace": expect.stringContaining("UpstreamError: boom"),
+      },
     ]);
     expect(refused?.attributes).toMatchObject({
       "error.type": "circuit_open",
@@ -228,6 +234,12 @@ describe("telemetry", () => {
         name: "swarmgate.throttle",
         "swarmgate.throttle.source": "breaker_open",
         "swarmgate.throttle.wait": 0,
+      },
+      {
+        name: "exception",
+        "exception.type": "CircuitOpenError",
+        "exception.message": expect.any(String),
+        "exception.stacktrace": expect.stringContaining("CircuitOpenError"),
       },
     ]);
 

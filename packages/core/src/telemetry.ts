@@ -1,8 +1,7 @@
 import {
   type Attributes,
-  type Counter,
+  type Context,
   context,
-  type Histogram,
   type Meter,
   type MeterProvider,
   metrics,
@@ -16,28 +15,32 @@ import {
 import type { CallLabels, CallTelemetry, GaugeSource } from "./call-telemetry.js";
 import type { Clock } from "./clock.js";
 import { redact } from "./redact.js";
+import { ATTR, EVENT, type Outcome, type SemconvMode, type ThrottleSource } from "./semconv.js";
 import {
-  ATTR,
-  EVENT,
-  METRIC,
-  type Outcome,
-  SEMCONV_RENAMES,
-  type SemconvMode,
-  type ThrottleSource,
-} from "./semconv.js";
-import { errorTypeOf, redactAttributes } from "./telemetry-attributes.js";
+  errorTypeOf,
+  exemplarContext,
+  metricErrorType,
+  recordException,
+  redactAttributes,
+} from "./telemetry-attributes.js";
 import { type HttpAttempt, type HttpAttemptInfo, startHttpAttempt } from "./telemetry-http.js";
-import { definition, instrument, observeGauges } from "./telemetry-instruments.js";
-import { type CallMetricAttributes, LabelCache, type MetricLabels } from "./telemetry-labels.js";
+import { createInstruments, type Instruments, observeGauges } from "./telemetry-instruments.js";
+import {
+  type CallMetricAttributes,
+  type CallServer,
+  LabelCache,
+  type MetricLabels,
+} from "./telemetry-labels.js";
 import {
   type ResolvedTelemetryOptions,
   resolveTelemetryOptions,
   type TelemetryOptions,
 } from "./telemetry-options.js";
+import { endRetryWait, type RetryWait, recordThrottleWait, startRetryWait } from "./telemetry-wait.js";
 import { VERSION } from "./version.js";
 
 export type { CallLabels, CallTelemetry, GaugeSource } from "./call-telemetry.js";
-export type { CallMetricAttributes } from "./telemetry-labels.js";
+export type { CallMetricAttributes, CallServer } from "./telemetry-labels.js";
 
 const SCOPE = "@swarmgate/core";
 
@@ -62,16 +65,7 @@ export class GovernorTelemetry implements CallTelemetry {
   readonly #governor: string;
   readonly #clock: Clock;
   readonly #meter: Meter;
-  readonly #requests: Counter;
-  readonly #retries: Counter;
-  readonly #throttles: Counter;
-  readonly #creditsSpent: Counter;
-  readonly #duration: Histogram;
-  readonly #throttleWait: Histogram;
-  readonly #timeToFirstChunk: Histogram;
-  readonly #httpDuration: Histogram;
-  /** `default`: one histogram with `gen_ai.token.type`; `latest`: one histogram per type. */
-  readonly #tokens: { input: Histogram; output: Histogram; typed: boolean };
+  readonly #i: Instruments;
   readonly #labels: LabelCache;
 
   constructor(init: GovernorTelemetryInit) {
@@ -80,30 +74,10 @@ export class GovernorTelemetry implements CallTelemetry {
     this.captureContent = this.#options.captureContent;
     this.#governor = init.governor;
     this.#clock = init.clock;
-    this.#labels = new LabelCache(init.governor, this.#options.providerName);
+    this.#labels = new LabelCache(init.governor, this.#options.providerName, this.#options.models);
     this.tracer = (init.tracerProvider ?? trace.getTracerProvider()).getTracer(SCOPE, VERSION);
-    const meter = (init.meterProvider ?? metrics.getMeterProvider()).getMeter(SCOPE, VERSION);
-    this.#meter = meter;
-    this.#requests = instrument(meter, definition(METRIC.REQUESTS)) as Counter;
-    this.#retries = instrument(meter, definition(METRIC.RETRIES)) as Counter;
-    this.#throttles = instrument(meter, definition(METRIC.THROTTLES)) as Counter;
-    this.#creditsSpent = instrument(meter, definition(METRIC.CREDITS_SPENT)) as Counter;
-    this.#duration = instrument(meter, definition(METRIC.OPERATION_DURATION)) as Histogram;
-    this.#throttleWait = instrument(meter, definition(METRIC.THROTTLE_WAIT)) as Histogram;
-    this.#timeToFirstChunk = instrument(meter, definition(METRIC.TIME_TO_FIRST_CHUNK)) as Histogram;
-    this.#httpDuration = instrument(meter, definition(METRIC.HTTP_CLIENT_DURATION)) as Histogram;
-    const tokens = definition(METRIC.TOKEN_USAGE);
-    const renamed = SEMCONV_RENAMES.find((r) => r.name === METRIC.TOKEN_USAGE)?.latest;
-    if (this.semconv === "latest" && renamed?.[0] && renamed[1]) {
-      this.#tokens = {
-        input: instrument(meter, tokens, renamed[0]) as Histogram,
-        output: instrument(meter, tokens, renamed[1]) as Histogram,
-        typed: false,
-      };
-    } else {
-      const both = instrument(meter, tokens) as Histogram;
-      this.#tokens = { input: both, output: both, typed: true };
-    }
+    this.#meter = (init.meterProvider ?? metrics.getMeterProvider()).getMeter(SCOPE, VERSION);
+    this.#i = createInstruments(this.#meter, this.semconv);
   }
 
   /** Registers the observable gauges; returns a function that unregisters them. */
@@ -119,7 +93,10 @@ export class GovernorTelemetry implements CallTelemetry {
   /** Starts the CLIENT span of a logical call, child of the active context. */
   startCall(attrs: CallMetricAttributes, extra: Attributes | undefined): Span {
     const labels = this.#labels.get(attrs);
-    const span = this.tracer.startSpan(labels.spanName, { kind: SpanKind.CLIENT, attributes: labels.base });
+    const span = this.tracer.startSpan(labels.spanName, {
+      kind: SpanKind.CLIENT,
+      attributes: labels.spanAttrs,
+    });
     if (extra && span.isRecording()) span.setAttributes(redactAttributes(extra));
     return span;
   }
@@ -130,30 +107,44 @@ export class GovernorTelemetry implements CallTelemetry {
     return context.with(trace.setSpan(context.active(), span), fn);
   }
 
-  retry(span: Span, attrs: CallMetricAttributes, retry: number, reason: string, delayMs: number): void {
+  /** Counts a retry; on a recording span, an event and the span of its delay (end it with {@link endRetryWait}). */
+  retry(
+    span: Span,
+    attrs: CallMetricAttributes,
+    retry: number,
+    reason: string,
+    delayMs: number,
+  ): RetryWait | undefined {
     try {
-      this.#retries.add(1, this.#labels.get(attrs).with(ATTR.SWARMGATE_RETRY_REASON, reason));
-      if (span.isRecording())
-        span.addEvent(EVENT.RETRY, {
-          [ATTR.HTTP_REQUEST_RESEND_COUNT]: retry,
-          [ATTR.SWARMGATE_RETRY_REASON]: reason,
-          [ATTR.SWARMGATE_RETRY_DELAY]: delayMs / 1000,
-        });
+      this.#i.retries.add(1, this.#labels.get(attrs).with(ATTR.SWARMGATE_RETRY_REASON, reason));
+      if (!span.isRecording()) return undefined;
+      span.addEvent(EVENT.RETRY, {
+        [ATTR.HTTP_REQUEST_RESEND_COUNT]: retry,
+        [ATTR.SWARMGATE_RETRY_REASON]: reason,
+        [ATTR.SWARMGATE_RETRY_DELAY]: delayMs / 1000,
+      });
+      return startRetryWait(this.tracer, span, this.#clock, retry, reason, delayMs);
     } catch {
-      // telemetry never throws into the user's call
+      return undefined; // telemetry never throws into the user's call
     }
+  }
+
+  /** Ends the span of a retry's delay (the next attempt starts, or the call ends). */
+  endRetryWait(wait: RetryWait): void {
+    endRetryWait(wait, this.#clock);
   }
 
   throttle(span: Span, attrs: CallMetricAttributes, source: ThrottleSource, waitMs: number): void {
     try {
       const metricAttrs = this.#labels.get(attrs).with(ATTR.SWARMGATE_THROTTLE_SOURCE, source);
-      this.#throttles.add(1, metricAttrs);
-      if (waitMs > 0) this.#throttleWait.record(waitMs / 1000, metricAttrs);
-      if (span.isRecording())
-        span.addEvent(EVENT.THROTTLE, {
-          [ATTR.SWARMGATE_THROTTLE_SOURCE]: source,
-          [ATTR.SWARMGATE_THROTTLE_WAIT]: waitMs / 1000,
-        });
+      this.#i.throttles.add(1, metricAttrs);
+      if (waitMs > 0) this.#i.throttleWait.record(waitMs / 1000, metricAttrs, exemplarContext(span));
+      if (!span.isRecording()) return;
+      span.addEvent(EVENT.THROTTLE, {
+        [ATTR.SWARMGATE_THROTTLE_SOURCE]: source,
+        [ATTR.SWARMGATE_THROTTLE_WAIT]: waitMs / 1000,
+      });
+      if (waitMs > 0) recordThrottleWait(this.tracer, span, source, waitMs);
     } catch {
       // telemetry never throws into the user's call
     }
@@ -170,12 +161,12 @@ export class GovernorTelemetry implements CallTelemetry {
   }
 
   creditsSpent(attrs: CallMetricAttributes, usd: number): void {
-    if (usd > 0) this.#creditsSpent.add(usd, this.#labels.get(attrs).base);
+    if (usd > 0) this.#i.creditsSpent.add(usd, this.#labels.get(attrs).base);
   }
 
   /**
    * Ends the call's span and records its metrics (token usage included). `spanAttrs` is
-   * built only for a recording span (undefined otherwise).
+   * built only for a recording span (undefined otherwise); `server` labels the GenAI metrics.
    */
   endCall(
     span: Span,
@@ -185,6 +176,7 @@ export class GovernorTelemetry implements CallTelemetry {
     tokens: { readonly input: number; readonly output: number } | undefined,
     spanAttrs: Attributes | undefined,
     error?: unknown,
+    server?: CallServer,
   ): void {
     try {
       const labels = this.#labels.get(attrs);
@@ -192,16 +184,25 @@ export class GovernorTelemetry implements CallTelemetry {
       const metricAttrs =
         errorType === undefined
           ? labels.with(ATTR.SWARMGATE_OUTCOME, outcome)
-          : labels.with(ATTR.SWARMGATE_OUTCOME, outcome, ATTR.ERROR_TYPE, errorType);
-      this.#requests.add(1, metricAttrs);
-      this.#duration.record(durationMs / 1000, metricAttrs);
-      if (tokens && tokens.input > 0) this.#recordTokens("input", tokens.input, labels);
-      if (tokens && tokens.output > 0) this.#recordTokens("output", tokens.output, labels);
-      if (spanAttrs && span.isRecording()) {
+          : labels.with(ATTR.SWARMGATE_OUTCOME, outcome, ATTR.ERROR_TYPE, metricErrorType(errorType));
+      this.#i.requests.add(1, metricAttrs);
+      const genAi = server ? this.#labels.server(labels, server.address, server.port) : labels;
+      const durationAttrs =
+        genAi === labels
+          ? metricAttrs
+          : errorType === undefined
+            ? genAi.with(ATTR.SWARMGATE_OUTCOME, outcome)
+            : genAi.with(ATTR.SWARMGATE_OUTCOME, outcome, ATTR.ERROR_TYPE, metricErrorType(errorType));
+      const exemplar = exemplarContext(span);
+      this.#i.duration.record(durationMs / 1000, durationAttrs, exemplar);
+      if (tokens && tokens.input > 0) this.#recordTokens("input", tokens.input, genAi);
+      if (tokens && tokens.output > 0) this.#recordTokens("output", tokens.output, genAi);
+      if (spanAttrs && exemplar) {
         span.setAttributes(spanAttrs);
         span.setAttribute(ATTR.SWARMGATE_OUTCOME, outcome);
         if (errorType) {
           span.setAttribute(ATTR.ERROR_TYPE, errorType);
+          recordException(span, error);
           span.setStatus({
             code: SpanStatusCode.ERROR,
             message: redact(String((error as Error)?.message ?? error)),
@@ -217,7 +218,7 @@ export class GovernorTelemetry implements CallTelemetry {
   startHttpAttempt(info: HttpAttemptInfo): HttpAttempt {
     return startHttpAttempt(
       this.tracer,
-      this.#httpDuration,
+      this.#i.httpDuration,
       this.#clock,
       this.#governor,
       this.#options,
@@ -226,17 +227,19 @@ export class GovernorTelemetry implements CallTelemetry {
     );
   }
 
-  recordTimeToFirstChunk(call: CallLabels, seconds: number): void {
+  /** `context` (default: the active one) links the point to its trace as an exemplar. */
+  recordTimeToFirstChunk(call: CallLabels, seconds: number, context?: Context): void {
     if (!(seconds >= 0)) return;
-    this.#timeToFirstChunk.record(
-      seconds,
-      this.#labels.get({ operation: call.operation ?? "chat", model: call.model, provider: call.provider })
-        .base,
-    );
+    const labels = this.#labels.get({
+      operation: call.operation ?? "chat",
+      model: call.model,
+      provider: call.provider,
+    });
+    this.#i.timeToFirstChunk.record(seconds, labels.base, context);
   }
 
   #recordTokens(type: "input" | "output", count: number, labels: MetricLabels): void {
-    const t = this.#tokens;
+    const t = this.#i.tokens;
     if (t.typed) t.input.record(count, labels.with(ATTR.GEN_AI_TOKEN_TYPE, type));
     else (type === "input" ? t.input : t.output).record(count, labels.base);
   }

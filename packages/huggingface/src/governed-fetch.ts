@@ -1,3 +1,4 @@
+import { context } from "@opentelemetry/api";
 import {
   type AttemptContext,
   type BodyHint,
@@ -6,6 +7,7 @@ import {
   registerSecret,
   UpstreamError,
 } from "@swarmgate/core";
+import { answerOf, maxTokensOf, reportAnswer, serverOf } from "./answer.js";
 import { rewriteBaseUrl } from "./base-url.js";
 import { type CallScope, callScope } from "./call-scope.js";
 import { classifyRequest, type RequestClassification } from "./classify-request.js";
@@ -154,7 +156,9 @@ export function createSeam(governor: Governor, o: ResolvedGovernance): typeof fe
     // A JSON answer is read here, once (a clone would tee its stream: twice the work for
     // every call), and handed back as the same bytes; a body cut short fails the attempt.
     const body = await response.arrayBuffer();
-    const usage = usageOf(parseJson(decoder.decode(body)));
+    const answer = parseJson(decoder.decode(body));
+    const usage = usageOf(answer);
+    reportAnswer(ctx, answerOf(answer));
     if (usage) {
       const provider =
         call.provider === "auto"
@@ -179,18 +183,23 @@ export function createSeam(governor: Governor, o: ResolvedGovernance): typeof fe
         ? estimateTokens(req.json, o.defaultOutputTokens)
         : undefined;
     const estimate = tokens && o.priceBook.cost(cls.model, cls.provider, tokens);
+    const maxTokens = cls.requestClass === "inference" ? maxTokensOf(req.json) : undefined;
+    const server = serverOf(target);
     const startedAt = performance.now();
     try {
       return await g.run(
         async (ctx) => {
+          reportAnswer(ctx, server);
           const response = await send(g, ctx, req, target, call, undefined);
           if (!response.ok) throw await failed(response);
           if (cls.requestClass !== "inference" || !isEventStream(response)) return response;
+          const active = context.active(); // the call's span: the first chunk's exemplar links to it
           return holdWhileStreaming(
             response,
             ctx,
-            () => recordTimeToFirstChunk(g, call, (performance.now() - startedAt) / 1000),
-            ({ usage }) => {
+            () => recordTimeToFirstChunk(g, call, (performance.now() - startedAt) / 1000, active),
+            ({ usage, response: answer }) => {
+              reportAnswer(ctx, answer);
               if (usage)
                 ctx.reportUsage({ ...usage, costUsd: o.priceBook.cost(cls.model, cls.provider, usage) });
             },
@@ -204,6 +213,7 @@ export function createSeam(governor: Governor, o: ResolvedGovernance): typeof fe
           breakerKey: cls.breakerKey,
           ...(estimate === undefined ? {} : { estimatedCostUsd: estimate }),
           ...(tokens === undefined ? {} : { estimatedTokens: tokens.inputTokens + tokens.outputTokens }),
+          ...(maxTokens === undefined ? {} : { maxTokens }),
           ...(signal ? { signal } : {}),
         },
       );
@@ -222,6 +232,7 @@ export function createSeam(governor: Governor, o: ResolvedGovernance): typeof fe
       provider: scope.provider ?? cls.provider,
       governor: scope.governor.name,
     };
+    reportAnswer(scope.context, serverOf(target));
     const response = await send(scope.governor, scope.context, req, target, call, req.signal);
     scope.lastResponse = { status: response.status, headers: response.headers };
     return response;

@@ -1,5 +1,6 @@
 import { InferenceClient, type Options } from "@huggingface/inference";
 import { type CallInfo, type Governor, markFinal, registerSecret } from "@swarmgate/core";
+import { maxTokensOf, reportAnswer } from "./answer.js";
 import { type CallScope, runInScope } from "./call-scope.js";
 import { toGovernedError } from "./errors.js";
 import { createSeam } from "./governed-fetch.js";
@@ -138,6 +139,7 @@ export class GovernedInferenceClient extends InferenceClientBase {
       provider,
       estimateTokens(args, this.#o.defaultOutputTokens),
     );
+    const maxTokens = maxTokensOf(args);
     const info: CallInfo = {
       operation: OPERATIONS[name] ?? snake(name),
       model,
@@ -145,6 +147,7 @@ export class GovernedInferenceClient extends InferenceClientBase {
       requestClass: "inference",
       breakerKey: endpointUrl ? safeHost(endpointUrl) : provider,
       ...(estimate === undefined ? {} : { estimatedCostUsd: estimate }),
+      ...(maxTokens === undefined ? {} : { maxTokens }),
       ...(signal ? { signal } : {}),
     };
     return { governor, info, callOptions: rest as Options, signal, model, provider };
@@ -195,7 +198,7 @@ export class GovernedInferenceClient extends InferenceClientBase {
           }
           recordTimeToFirstChunk(governor, metric, (performance.now() - startedAt) / 1000);
           // The slot stays taken until the consumer is done with the stream.
-          return { iterator, first, scope, release: ctx.holdSlot(), reportUsage: ctx.reportUsage };
+          return { iterator, first, scope, release: ctx.holdSlot(), reportUsage: ctx.reportUsage, ctx };
         }),
       info,
     );
@@ -224,6 +227,7 @@ export class GovernedInferenceClient extends InferenceClientBase {
         abandon.abort(new Error("The stream was abandoned by its consumer"));
         await opened.iterator.return(undefined).catch(() => {});
       }
+      reportAnswer(opened.ctx, usage.response);
       const u = usage.usage;
       const served = opened.scope.lastResponse?.headers.get("x-inference-provider") ?? undefined;
       if (u)

@@ -1,3 +1,4 @@
+export { answerOf, maxTokensOf, StreamAnswer } from "./answer.js";
 export { HUGGING_FACE_ORIGINS, normalizeBaseUrl, rewriteBaseUrl } from "./base-url.js";
 export type { RequestClassification } from "./classify-request.js";
 export { classifyRequest } from "./classify-request.js";

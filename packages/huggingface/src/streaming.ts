@@ -1,4 +1,4 @@
-import type { AttemptContext } from "@swarmgate/core";
+import type { AttemptContext, ResponseReport } from "@swarmgate/core";
 import { SseUsageReader } from "./sse-usage.js";
 import type { TokenUsage } from "./usage.js";
 
@@ -6,6 +6,8 @@ import type { TokenUsage } from "./usage.js";
 export interface StreamEnd {
   /** Token usage of the last chunk that had one. */
   readonly usage: TokenUsage | undefined;
+  /** What its chunks said about the answer (id, model, finish reasons). */
+  readonly response: ResponseReport | undefined;
   /** Whether the stream was read to its end (false: cancelled, abandoned or failed). */
   readonly completed: boolean;
 }
@@ -38,7 +40,7 @@ export function holdWhileStreaming(
     if (finished) return;
     finished = true;
     try {
-      onEnd({ usage: sse.usage.usage, completed });
+      onEnd({ usage: sse.usage.usage, response: sse.usage.response, completed });
     } finally {
       release();
     }

@@ -1,3 +1,4 @@
+import type { Context } from "@opentelemetry/api";
 import type { CallLabels, Governor, HttpAttempt } from "@swarmgate/core";
 
 /** What `send()` uses of an HTTP attempt. */
@@ -24,10 +25,18 @@ export function startHttpAttempt(
   }
 }
 
-/** Records `gen_ai.client.operation.time_to_first_chunk` of a stream, through the governor. */
-export function recordTimeToFirstChunk(governor: Governor, call: CallLabels, seconds: number): void {
+/**
+ * Records `gen_ai.client.operation.time_to_first_chunk` of a stream, through the governor;
+ * `context` (the call's, default the active one) links it to the call's trace as an exemplar.
+ */
+export function recordTimeToFirstChunk(
+  governor: Governor,
+  call: CallLabels,
+  seconds: number,
+  context?: Context,
+): void {
   try {
-    governor.telemetry?.recordTimeToFirstChunk(call, seconds);
+    governor.telemetry?.recordTimeToFirstChunk(call, seconds, context);
   } catch {
     // telemetry never breaks the call it observes
   }

@@ -1,3 +1,6 @@
+import type { ResponseReport } from "@swarmgate/core";
+import { StreamAnswer } from "./answer.js";
+
 /** Token usage read from a response. */
 export interface TokenUsage {
   readonly inputTokens: number | undefined;
@@ -54,14 +57,21 @@ export class StreamUsage {
   #usage: TokenUsage | undefined;
   #model: string | undefined;
   #chunks = 0;
+  readonly #answer = new StreamAnswer();
 
   /** Records one parsed chunk. */
   add(chunk: unknown): void {
     this.#chunks++;
+    this.#answer.add(chunk);
     const usage = usageOf(chunk);
     if (usage) this.#usage = usage;
     const model = record(chunk)?.model;
     if (typeof model === "string") this.#model = model;
+  }
+
+  /** What the chunks said about the answer (id, model, finish reasons), for `ctx.reportResponse`. */
+  get response(): ResponseReport | undefined {
+    return this.#answer.response;
   }
 
   /** Chunks seen so far. */

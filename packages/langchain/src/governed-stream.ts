@@ -1,4 +1,4 @@
-import type { CallInfo, Governor, UsageReport } from "@swarmgate/core";
+import type { CallInfo, Governor, ResponseReport, UsageReport } from "@swarmgate/core";
 import { runGoverned } from "@swarmgate/huggingface";
 
 /** How {@link governedStream} opens, reads and accounts a stream. */
@@ -9,8 +9,14 @@ export interface GovernedStreamOptions<T> {
   readonly convertError?: (error: unknown) => unknown;
   /** Sees every item (to accumulate usage). */
   readonly onItem?: (item: T) => void;
-  /** Called once when the stream ends however it ends, before the slot is released. */
-  readonly onEnd?: (report: (usage: UsageReport) => void) => void;
+  /**
+   * Called once when the stream ends however it ends, before the slot is released, with
+   * the call's `reportUsage` and `reportResponse`.
+   */
+  readonly onEnd?: (
+    report: (usage: UsageReport) => void,
+    respond: (response: ResponseReport) => void,
+  ) => void;
   /** Runs the governed call in a context (the OTel context of the LangChain run). */
   readonly within?: <R>(fn: () => R) => R;
 }
@@ -42,7 +48,8 @@ export async function* governedStream<T>(
           throw convert(error);
         }
         // The slot stays taken until the consumer is done with the stream.
-        return { iterator, first, release: ctx.holdSlot(), report: ctx.reportUsage };
+        const respond = ctx.reportResponse;
+        return { iterator, first, release: ctx.holdSlot(), report: ctx.reportUsage, respond };
       },
       info,
     ),
@@ -67,7 +74,7 @@ export async function* governedStream<T>(
       await opened.iterator.return?.(undefined).catch(() => {});
     }
     try {
-      options.onEnd?.(opened.report);
+      options.onEnd?.(opened.report, opened.respond);
     } finally {
       opened.release();
     }

@@ -3,6 +3,7 @@ import { type CallInfo, closestName, type Governor, registerSecret, unknownOptio
 import {
   estimateTokens,
   governedFetch,
+  maxTokensOf,
   PriceBook,
   type PriceBookEntries,
   runGoverned,
@@ -187,6 +188,7 @@ export class HuggingFaceCaller {
       provider,
       estimateTokens(args, this.#defaultOutputTokens),
     );
+    const maxTokens = maxTokensOf(args);
     return {
       operation,
       model: hubModel,
@@ -194,6 +196,7 @@ export class HuggingFaceCaller {
       requestClass: "inference",
       breakerKey: this.endpointUrl ? hostOf(this.endpointUrl) : provider,
       ...(estimate === undefined ? {} : { estimatedCostUsd: estimate }),
+      ...(maxTokens === undefined ? {} : { maxTokens }),
       ...(signal ? { signal } : {}),
       attributes: scope.attributes,
     };
@@ -230,7 +233,9 @@ export class HuggingFaceCaller {
       open: (signal) => open(this.client, signal),
       convertError: (error) => toGovernedError(error, undefined, Date.now()),
       onItem: (chunk) => usage.add(chunk),
-      onEnd: (report) => {
+      onEnd: (report, respond) => {
+        const answer = usage.response;
+        if (answer) respond(answer);
         const u = usage.usage;
         if (u) report({ ...u, costUsd: this.#priceBook.cost(info.model, info.provider, u) });
       },
