@@ -4,7 +4,9 @@
 //
 // Modes: `off` (no SDK: @opentelemetry/api no-ops), `metrics` (the SDK's meter, spans not
 // sampled), `full` (the SDK recording spans and metrics, exporting to nowhere), `full-http`
-// (`full` plus one HTTP attempt span per call, as an adapter records it).
+// (`full` plus one HTTP attempt per call as an adapter makes it: the SDK's context manager
+// and W3C propagator registered, the attempt's `traceparent` injected into a header copy and
+// the transport call run with the attempt span active).
 import { createRequire } from "node:module";
 import { parseArgs } from "node:util";
 import { createGovernor, presets } from "@swarmgate/core";
@@ -12,7 +14,7 @@ import { closedLoop } from "../core/closed-loop.mjs";
 
 // The SDK is @swarmgate/otel's dependency; the bench borrows it rather than adding its own.
 const require = createRequire(new URL("../../packages/otel/package.json", import.meta.url));
-const { metrics, tracing } = await import(require.resolve("@opentelemetry/sdk-node"));
+const { metrics, node, tracing } = await import(require.resolve("@opentelemetry/sdk-node"));
 
 const MODES = ["off", "metrics", "full", "full-http"];
 const { values } = parseArgs({
@@ -51,13 +53,20 @@ const exporter = new NowhereExporter();
 let providers = {};
 if (values.mode !== "off") {
   const sampler = values.mode === "metrics" ? new tracing.AlwaysOffSampler() : new tracing.AlwaysOnSampler();
+  const tracerOptions = {
+    sampler,
+    spanProcessors: [
+      new tracing.BatchSpanProcessor(exporter, { maxQueueSize: 65_536, maxExportBatchSize: 4_096 }),
+    ],
+  };
+  const tracerProvider =
+    values.mode === "full-http"
+      ? new node.NodeTracerProvider(tracerOptions)
+      : new tracing.BasicTracerProvider(tracerOptions);
+  // What NodeSDK sets up: AsyncLocalStorage context manager, W3C trace-context propagator.
+  if (values.mode === "full-http") tracerProvider.register();
   providers = {
-    tracerProvider: new tracing.BasicTracerProvider({
-      sampler,
-      spanProcessors: [
-        new tracing.BatchSpanProcessor(exporter, { maxQueueSize: 65_536, maxExportBatchSize: 4_096 }),
-      ],
-    }),
+    tracerProvider,
     meterProvider: new metrics.MeterProvider({ readers: [new IdleReader()] }),
   };
 }
@@ -75,10 +84,16 @@ const governor = createGovernor({
 const info = { operation: "chat", model: "meta-llama/Llama-3.1-8B-Instruct", provider: "together" };
 const usage = { inputTokens: 12, outputTokens: 34 };
 const url = "https://router.huggingface.co/v1/chat/completions";
+const send = async () => undefined;
+let injected;
 const noop =
   values.mode === "full-http"
     ? async ({ attempt, reportUsage }) => {
         const http = governor.telemetry.startHttpAttempt({ method: "POST", url, attempt });
+        const headers = { "content-type": "application/json" };
+        http.inject(headers);
+        injected = headers.traceparent;
+        await http.run(send);
         reportUsage(usage);
         http.end({ status: 200 });
       }
@@ -94,6 +109,8 @@ const stats = governor.stats();
 await governor.close();
 await providers.tracerProvider?.shutdown();
 if (stats.outcomes.success !== warmup + calls) throw new Error(`${stats.outcomes.success} successes`);
+if (values.mode === "full-http" && !/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/.test(injected ?? ""))
+  throw new Error(`no traceparent was injected (${injected})`);
 process.stdout.write(
   `${JSON.stringify({ mode: values.mode, calls, inFlight, ns: Number(ns), spans: exporter.exported })}\n`,
 );

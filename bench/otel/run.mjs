@@ -8,7 +8,10 @@ const MODES = [
   { id: "off", label: "governor, telemetry off (no SDK: the API no-ops)" },
   { id: "metrics", label: "governor + OTel SDK, metrics only (spans not sampled)" },
   { id: "full", label: "governor + OTel SDK, spans and metrics (exported to nowhere)" },
-  { id: "full-http", label: "… plus one HTTP attempt span and its histogram per call" },
+  {
+    id: "full-http",
+    label: "… plus one HTTP attempt per call (span, histogram, `traceparent`, context manager)",
+  },
 ];
 
 function measureOnce(mode, { calls, warmup, inFlight }) {
