@@ -26,6 +26,8 @@ describe("swarmgate --help and usage errors", () => {
       ["loadtest", "--scenario", "nope"],
       ["loadtest", "--concurrency", "-3"],
       ["loadtest", "--duration", "soon"],
+      ["loadtest", "--budget", "0"],
+      ["loadtest", "--budget", "5", "--ungoverned"],
       ["plan", "--agents", "10"],
       ["simulate", "--port", "x"],
       ["fly"],
@@ -51,6 +53,18 @@ describe("swarmgate --help and usage errors", () => {
 });
 
 describe("swarmgate loadtest", () => {
+  it("--budget stops spending at the budget: each user's first refused call is its last", async () => {
+    const cwd = tempDir();
+    const args = ["loadtest", "--concurrency", "25", "--duration", "3m", "--budget", "0.002", "--json"];
+    const r = await runCli([...args, "--no-report"], { cwd });
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(s.creditsUsd).toBeGreaterThan(0);
+    expect(s.creditsUsd).toBeLessThanOrEqual(0.002);
+    expect(s.calls.failed).toBe(25);
+    expect(s.requests.total).toBe(s.calls.completed);
+  });
+
   it("--scenario baseline --json prints a summary with sane numbers and writes the report", async () => {
     const cwd = tempDir();
     const r = await runCli(["loadtest", "--scenario", "baseline", "--json"], { cwd });

@@ -71,63 +71,73 @@ describe("the HTML report in headless Chromium", () => {
     }
   });
 
-  maybe("draws every one of its eight charts for a governed run that retries and waits", async () => {
-    const cwd = tempDir();
-    const run = await runCli(
-      [
-        "loadtest",
-        "--concurrency",
-        "25",
-        "--duration",
-        "3m",
-        "--quota",
-        "200",
-        "--provider-limit",
-        "together=60",
-        "--report",
-        "report.html",
-      ],
-      { cwd },
-    );
-    expect(run.code).toBe(0);
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu"],
-    });
-    try {
-      const page = await browser.newPage();
-      await page.goto(pathToFileURL(join(cwd, "report.html")).href, { waitUntil: "load" });
-      const charts = await page.$$eval("figure", (figures) =>
-        figures.map((f) => ({
-          id: f.id,
-          empty: f.getAttribute("data-empty"),
-          lines: [...f.querySelectorAll("svg path[data-series]")].map((el) => ({
-            points: Number(el.getAttribute("data-points")),
-            length: (el as unknown as { getTotalLength(): number }).getTotalLength(),
-          })),
-        })),
+  maybe(
+    "draws every one of its eight charts for a governed run that retries, waits and spends a budget",
+    async () => {
+      const cwd = tempDir();
+      const run = await runCli(
+        [
+          "loadtest",
+          "--concurrency",
+          "25",
+          "--duration",
+          "3m",
+          "--quota",
+          "200",
+          "--provider-limit",
+          "together=60",
+          "--budget",
+          "5",
+          "--report",
+          "report.html",
+        ],
+        { cwd },
       );
-      expect(charts.map((c) => c.id)).toEqual([
-        "throughput",
-        "concurrency",
-        "errors",
-        "latency",
-        "retries",
-        "waits",
-        "throttles",
-        "credits",
-      ]);
-      for (const chart of charts) {
-        expect(chart.empty, chart.id).toBeNull();
-        expect(chart.lines.length, chart.id).toBeGreaterThan(0);
-        expect(Math.max(...chart.lines.map((l) => l.points)), chart.id).toBeGreaterThan(10);
-        expect(Math.max(...chart.lines.map((l) => l.length)), chart.id).toBeGreaterThan(100);
+      expect(run.code).toBe(0);
+      const browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: ["--headless", "--no-sandbox", "--disable-gpu"],
+      });
+      try {
+        const page = await browser.newPage();
+        await page.goto(pathToFileURL(join(cwd, "report.html")).href, { waitUntil: "load" });
+        const charts = await page.$$eval("figure", (figures) =>
+          figures.map((f) => ({
+            id: f.id,
+            empty: f.getAttribute("data-empty"),
+            lines: [...f.querySelectorAll("svg path[data-series]")].map((el) => ({
+              series: el.getAttribute("data-series"),
+              points: Number(el.getAttribute("data-points")),
+              length: (el as unknown as { getTotalLength(): number }).getTotalLength(),
+            })),
+          })),
+        );
+        expect(charts.map((c) => c.id)).toEqual([
+          "throughput",
+          "concurrency",
+          "errors",
+          "latency",
+          "retries",
+          "waits",
+          "throttles",
+          "credits",
+        ]);
+        for (const chart of charts) {
+          expect(chart.empty, chart.id).toBeNull();
+          expect(chart.lines.length, chart.id).toBeGreaterThan(0);
+          expect(Math.max(...chart.lines.map((l) => l.points)), chart.id).toBeGreaterThan(10);
+          expect(Math.max(...chart.lines.map((l) => l.length)), chart.id).toBeGreaterThan(100);
+        }
+        // `--budget 5`: the credits chart draws what is left of it beside what was spent.
+        const credits = charts.find((c) => c.id === "credits")?.lines ?? [];
+        expect(credits.map((l) => l.series)).toEqual(["spent (cumulative)", "remaining"]);
+        expect(credits.find((l) => l.series === "remaining")?.points).toBeGreaterThan(10);
+        const ticks = await page.$$eval("svg text", (els) => els.map((el) => el.textContent ?? ""));
+        expect(ticks.filter((t) => /k ms/.test(t))).toEqual([]);
+        expect(ticks).toContain("3 min");
+      } finally {
+        await browser.close();
       }
-      const ticks = await page.$$eval("svg text", (els) => els.map((el) => el.textContent ?? ""));
-      expect(ticks.filter((t) => /k ms/.test(t))).toEqual([]);
-      expect(ticks).toContain("3 min");
-    } finally {
-      await browser.close();
-    }
-  });
+    },
+  );
 });

@@ -13,17 +13,19 @@ export interface WatchedGovernor {
 /**
  * `presets.huggingface({ tier, timeScale })` — windows, ramp, backoff and the header time
  * scale of a compressed simulator — with its retries, waits and concurrency limit recorded.
- * Its credits are the governor's (reconciled from the answers' usage). Only model calls count as calls (Hub look-ups are calls of the governor too).
+ * Its credits are the governor's (reconciled from the answers' usage), against a monthly
+ * budget of `budgetUsd` when one is given (`--budget`). Only model calls count as calls (Hub look-ups are calls of the governor too).
  */
 export function watchedGovernor(
   name: string,
   target: Target,
   recorder: Recorder,
-  options: { readonly recordCalls: boolean },
+  options: { readonly recordCalls: boolean; readonly budgetUsd?: number | undefined },
 ): WatchedGovernor {
   const governor = createGovernor({
     name,
     ...presets.huggingface({ tier: target.tier, timeScale: target.timeScale }),
+    ...(options.budgetUsd === undefined ? {} : { budget: { monthlyUsd: options.budgetUsd } }),
   });
   governor.on("retry", (e) => {
     recorder.retried(e.reason);

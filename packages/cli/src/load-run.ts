@@ -1,3 +1,4 @@
+import { isBudgetExceededError } from "@swarmgate/core";
 import { governedFetch, PriceBook, rewriteBaseUrl, usageOf } from "@swarmgate/huggingface";
 import { watchedGovernor } from "./governor-setup.js";
 import type { Recorder } from "./recorder.js";
@@ -18,6 +19,8 @@ export interface LoadPlan {
   /** The provider every call is pinned to (`model:provider`); `undefined`: the router picks. */
   readonly provider?: string | undefined;
   readonly maxTokens: number;
+  /** The governor's monthly credit budget (USD, `--budget`); `undefined`: none. */
+  readonly budgetUsd?: number | undefined;
 }
 
 /** The end of a load run. */
@@ -52,7 +55,10 @@ export async function runLoad(
 
   const transport: typeof fetch = (input, init) => fetch(input, init);
   const watched = plan.governed
-    ? watchedGovernor("swarmgate-loadtest", target, recorder, { recordCalls: false })
+    ? watchedGovernor("swarmgate-loadtest", target, recorder, {
+        recordCalls: false,
+        budgetUsd: plan.budgetUsd,
+      })
     : undefined;
   const send = watched
     ? governedFetch(watched.governor, { baseUrl: target.baseUrl, fetch: recordingFetch(recorder, transport) })
@@ -108,9 +114,11 @@ export async function runLoad(
       const started = performance.now();
       try {
         recorder.callEnded(await call(index), performance.now() - started);
-      } catch {
+      } catch (error) {
         if (stop.signal.aborted) cancelled++;
         else recorder.callEnded(false, performance.now() - started);
+        // Past the budget every call fails at once: the user stops rather than spin.
+        if (isBudgetExceededError(error)) return;
       }
     }
   };

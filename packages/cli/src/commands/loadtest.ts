@@ -46,6 +46,8 @@ Options:
   --headerless-share <p>  share (0..1) of its 429s sent bare: no header, no hint (default 0)
   --body-hint           append "Please try again in 11.455s." to its 429 bodies
   --max-tokens <n>      per call (default 64)
+  --budget <usd>        the governor's monthly credit budget (default none); the report
+                        charts what is left; past it calls fail and each user stops
   --seed <n>            the simulator's seed (default 1)
   --json                print the summary as JSON on stdout (the live view stays on stderr)
   --report <file>       HTML report path (default swarmgate-loadtest.html); --no-report for none
@@ -71,6 +73,7 @@ export async function loadtest(argv: readonly string[]): Promise<number> {
       ramp: { type: "string" },
       ungoverned: { type: "boolean" },
       "max-tokens": { type: "string" },
+      budget: { type: "string" },
       ...TARGET_FLAGS,
       ...PROVIDER_FLAGS,
     },
@@ -105,7 +108,10 @@ export async function loadtest(argv: readonly string[]): Promise<number> {
     model: choice.model,
     provider: choice.provider,
     maxTokens: numberFlag("max-tokens", values["max-tokens"], u, { min: 1, integer: true }) ?? 64,
+    budgetUsd: numberFlag("budget", values.budget, u, { min: 0, exclusiveMin: true }),
   };
+  if (plan.budgetUsd !== undefined && !plan.governed)
+    throw new UsageError("`--budget` is the governor's: it cannot go with `--ungoverned`", u);
   if (plan.rampMs > plan.durationMs) throw new UsageError("Expected `--ramp` to be at most `--duration`", u);
   const tier: HuggingFaceTier = targetOptions.tier;
   const reportPath =
