@@ -216,6 +216,11 @@ export abstract class CallContext implements Reporter {
       host.events.emit("throttle", { source, waitMs, requestClass, info: this.info });
   }
 
+  waited(source: ThrottleSource, waitMs: number): void {
+    this.throttleWaitMs += waitMs;
+    this.host.telemetry.throttle(this.span, this.labels, source, waitMs, false);
+  }
+
   retrying(attempt: number, reason: FailureReason, delayMs: number, error: unknown): void {
     const host = this.host;
     host.stats.retry(reason);

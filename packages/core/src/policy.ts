@@ -26,6 +26,12 @@ export interface Reporter {
    * or a refusal (`server_429`, `server_503`, `breaker_open`, waitMs 0).
    */
   throttled(source: ThrottleSource, waitMs: number, requestClass?: string): void;
+  /**
+   * How long the call then waited after a refusal already counted (`breaker_open`: the wait
+   * for the breaker's probe): its `swarmgate.throttle.wait` and `swarmgate.wait` span, no
+   * second throttle.
+   */
+  waited(source: ThrottleSource, waitMs: number): void;
   /** An attempt failed and another follows after `delayMs`. */
   retrying(attempt: number, reason: FailureReason, delayMs: number, error: unknown): void;
   /** A breaker moved while this call's attempt went through it. */

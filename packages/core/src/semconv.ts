@@ -34,7 +34,7 @@ export const ATTR = {
   SWARMGATE_ATTEMPTS: "swarmgate.attempts",
   SWARMGATE_THROTTLE_WAIT: "swarmgate.throttle.wait",
   SWARMGATE_THROTTLE_SOURCE: "swarmgate.throttle.source",
-  /** On a `swarmgate.wait` span: `local_window`, `local_concurrency` or `retry` (the delay before a retry). */
+  /** On a `swarmgate.wait` span: `local_window`, `local_concurrency`, `breaker_open` (for the probe) or `retry` (the delay before a retry). */
   SWARMGATE_WAIT_SOURCE: "swarmgate.wait.source",
   SWARMGATE_RETRY_REASON: "swarmgate.retry.reason",
   SWARMGATE_RETRY_DELAY: "swarmgate.retry.delay",
@@ -158,7 +158,7 @@ export const METRICS: readonly MetricDefinition[] = [
     name: METRIC.THROTTLE_WAIT,
     instrument: "histogram",
     unit: "s",
-    description: "Time spent waiting for a quota permit or a concurrency slot",
+    description: "Time spent waiting for a quota permit, a concurrency slot or an open breaker's probe",
     buckets: THROTTLE_WAIT_BUCKETS_S,
   },
   {

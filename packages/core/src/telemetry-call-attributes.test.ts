@@ -8,7 +8,7 @@ import {
   type ReadableSpan,
   SimpleSpanProcessor,
 } from "@opentelemetry/sdk-trace-base";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { UpstreamError } from "./errors.js";
 import { createGovernor, type Governor } from "./governor.js";
 import { ManualClock } from "./manual-clock.js";
@@ -49,6 +49,7 @@ const traceOf = {
 const governors: Governor[] = [];
 afterEach(async () => {
   for (const g of governors.splice(0)) await g.close();
+  vi.useRealTimers();
 });
 
 function setup(options: GovernorOptions = {}) {
@@ -233,6 +234,41 @@ describe("wait spans", () => {
       "swarmgate.retry",
       "swarmgate.throttle",
     ]);
+  });
+
+  it("gives the wait for an open breaker's probe a wait span and a throttle wait, not a second throttle", async () => {
+    // opossum half-opens on the global setTimeout: the governor runs on the same fake time.
+    vi.useFakeTimers({ now: Date.UTC(2026, 11, 3) });
+    const { governor, spans, collect } = setup({
+      clock: undefined,
+      retry: false,
+      breaker: { volumeThreshold: 1, errorThresholdPercentage: 1, resetTimeoutMs: 5_000 },
+    });
+    await governor.run(() => Promise.reject(new UpstreamError("HTTP 500", 500))).catch(() => {});
+    expect(governor.stats().breakers.inference).toBe("open");
+    const call = governor.run(() => "after the probe");
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(await call).toBe("after the probe");
+
+    const span = spans().filter((s) => s.name !== "swarmgate.wait")[1];
+    const waits = spans().filter((s) => s.name === "swarmgate.wait");
+    expect(waits.map((w) => w.attributes)).toEqual([
+      {
+        "swarmgate.wait.source": "breaker_open",
+        "swarmgate.throttle.source": "breaker_open",
+        "swarmgate.throttle.wait": 5,
+      },
+    ]);
+    expect(waits[0]?.parentSpanContext?.spanId).toBe(span?.spanContext().spanId);
+    expect(Math.round(durationMs(waits[0]!))).toBe(5_000);
+    // One throttle: the refusal that made the call wait; the wait is its duration.
+    expect(governor.stats().throttles.breaker_open).toBe(1);
+    expect(span?.events.filter((e) => e.name === "swarmgate.throttle")).toHaveLength(1);
+    const metrics = await collect();
+    const source = { "swarmgate.throttle.source": "breaker_open" };
+    expect(countOf(metrics, "swarmgate.throttles", source)).toBe(1);
+    const [wait] = pointsOf(metrics, "swarmgate.throttle.wait", source);
+    expect(wait?.value).toMatchObject({ count: 1, sum: 5 });
   });
 
   it("ends a retry's delay span when the call is cancelled during it", async () => {

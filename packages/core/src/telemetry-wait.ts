@@ -8,7 +8,9 @@ import {
   trace,
 } from "@opentelemetry/api";
 import type { Clock } from "./clock.js";
-import { ATTR, SPAN, type ThrottleSource } from "./semconv.js";
+import { ATTR, EVENT, SPAN, type ThrottleSource } from "./semconv.js";
+import { exemplarContext } from "./telemetry-attributes.js";
+import type { Instruments } from "./telemetry-instruments.js";
 
 // The SDK's clock, in epoch milliseconds with sub-millisecond digits: the one span times use.
 const sdkNow = (): number => performance.timeOrigin + performance.now();
@@ -41,15 +43,34 @@ function startWait(tracer: Tracer, parent: Span, startMs: number, attributes: At
 }
 
 /**
+ * @internal A throttle: counted (`swarmgate.throttles`, an event on the call's span) unless it
+ * is only the wait after a refusal already counted; its wait, when there was one, recorded
+ * (`swarmgate.throttle.wait`, a `swarmgate.wait` span).
+ */
+export function recordThrottle(
+  instruments: Pick<Instruments, "throttles" | "throttleWait">,
+  tracer: Tracer,
+  span: Span,
+  metricAttrs: Attributes,
+  throttle: { readonly source: ThrottleSource; readonly waitMs: number; readonly counted: boolean },
+): void {
+  const { source, waitMs, counted } = throttle;
+  if (counted) instruments.throttles.add(1, metricAttrs);
+  if (waitMs > 0) instruments.throttleWait.record(waitMs / 1000, metricAttrs, exemplarContext(span));
+  if (!span.isRecording()) return;
+  if (counted)
+    span.addEvent(EVENT.THROTTLE, {
+      [ATTR.SWARMGATE_THROTTLE_SOURCE]: source,
+      [ATTR.SWARMGATE_THROTTLE_WAIT]: waitMs / 1000,
+    });
+  if (waitMs > 0) recordThrottleWait(tracer, span, source, waitMs);
+}
+
+/**
  * @internal A wait for a permit or a slot, reported at its end: a child span of the call that
  * ends now and starts `waitMs` (the governor's clock) before. Recording parents only.
  */
-export function recordThrottleWait(
-  tracer: Tracer,
-  parent: Span,
-  source: ThrottleSource,
-  waitMs: number,
-): void {
+function recordThrottleWait(tracer: Tracer, parent: Span, source: ThrottleSource, waitMs: number): void {
   const end = sdkNow();
   startWait(tracer, parent, end - waitMs, {
     [ATTR.SWARMGATE_WAIT_SOURCE]: source,

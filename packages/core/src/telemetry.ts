@@ -36,7 +36,7 @@ import {
   resolveTelemetryOptions,
   type TelemetryOptions,
 } from "./telemetry-options.js";
-import { endRetryWait, type RetryWait, recordThrottleWait, startRetryWait } from "./telemetry-wait.js";
+import { endRetryWait, type RetryWait, recordThrottle, startRetryWait } from "./telemetry-wait.js";
 import { VERSION } from "./version.js";
 
 export type { CallLabels, CallTelemetry, GaugeSource } from "./call-telemetry.js";
@@ -134,17 +134,17 @@ export class GovernorTelemetry implements CallTelemetry {
     endRetryWait(wait, this.#clock);
   }
 
-  throttle(span: Span, attrs: CallMetricAttributes, source: ThrottleSource, waitMs: number): void {
+  /** A throttle (`counted`), or only the wait after one (the breaker's wait for its probe). */
+  throttle(
+    span: Span,
+    attrs: CallMetricAttributes,
+    source: ThrottleSource,
+    ms: number,
+    counted = true,
+  ): void {
     try {
       const metricAttrs = this.#labels.get(attrs).with(ATTR.SWARMGATE_THROTTLE_SOURCE, source);
-      this.#i.throttles.add(1, metricAttrs);
-      if (waitMs > 0) this.#i.throttleWait.record(waitMs / 1000, metricAttrs, exemplarContext(span));
-      if (!span.isRecording()) return;
-      span.addEvent(EVENT.THROTTLE, {
-        [ATTR.SWARMGATE_THROTTLE_SOURCE]: source,
-        [ATTR.SWARMGATE_THROTTLE_WAIT]: waitMs / 1000,
-      });
-      if (waitMs > 0) recordThrottleWait(this.tracer, span, source, waitMs);
+      recordThrottle(this.#i, this.tracer, span, metricAttrs, { source, waitMs: ms, counted });
     } catch {
       // telemetry never throws into the user's call
     }

@@ -71,7 +71,9 @@ class BreakerPolicy implements Policy {
         const wait = error.retryAfterMs ?? 0;
         if (wait > left) throw error;
         // No move for five minutes (a probe that never answers): look again anyway.
+        const since = ctx.now();
         await ctx.sleep(Math.min(wait > 0 ? wait : left, MAX_SERVER_WAIT_MS), this.#nextMove(breaker.key));
+        if (ctx.now() > since) ctx.reporter.waited("breaker_open", ctx.now() - since);
         if (ctx.settled) throw ctx.cancelReason;
       }
     }
