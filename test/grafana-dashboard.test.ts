@@ -45,8 +45,8 @@ const VIA_VARIABLE = { type: "prometheus", uid: DATASOURCE_VARIABLE };
 const panels = dashboard.panels.filter((p) => p.type !== "row");
 
 it("has a current schemaVersion and what Grafana's import needs", () => {
-  // 41: what Grafana 11.6 and 12.0/12.1 write; Grafana 12.2+ migrate it to 42 on load (v42
-  // only touches `custom.hideFrom` overrides, which this dashboard does not use).
+  // 41; Grafana's next schema migration (42) only changes `custom.hideFrom` overrides, which
+  // this dashboard must not have for that to stay true.
   expect(dashboard.schemaVersion).toBe(41);
   expect(text).not.toContain("custom.hideFrom");
   expect(dashboard.uid).toBe("swarmgate");

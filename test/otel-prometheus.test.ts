@@ -60,7 +60,7 @@ const installed = existsSync(PROMETHEUS);
 const runIt = installed || process.env.CI ? it : it.skip;
 
 runIt(
-  "every panel of swarmgate.json shows data in a real Prometheus",
+  "every panel of swarmgate.json and every recording rule shows data in a real Prometheus",
   async () => {
     if (!installed)
       throw new Error(
