@@ -1,6 +1,8 @@
 // A real Prometheus scrapes startTelemetry's exporter while a swarm runs through a governor
 // against the simulator; every query of every panel of the Grafana dashboard must return
-// data through Prometheus's HTTP API. A panel that shows nothing is a bug.
+// data through Prometheus's HTTP API. A panel that shows nothing is a bug. The same
+// Prometheus loads the example's recording and alert rules: every rule must load and
+// evaluate without error, and every recording rule must return data.
 //
 // Prometheus comes from Debian's package (`apt-get install -y prometheus`, done by
 // .ci/run). Without it the test fails in CI and is skipped elsewhere.
@@ -8,6 +10,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { createGovernor } from "@swarmgate/core";
 import { startSimulator } from "@swarmgate/hf-simulator";
 import { startTelemetry } from "@swarmgate/otel";
@@ -18,6 +21,20 @@ import { dashboardQueries, freePort } from "./otel-support.js";
 const PROMETHEUS = process.env.PROMETHEUS_BIN ?? "/usr/bin/prometheus";
 const DEADLINE_MS = 100_000;
 const THROTTLED = 'swarmgate_throttles_total{swarmgate_throttle_source="server_429"} > 0';
+const RULE_FILES = ["rules.yml", "alerts.yml"].map((name) =>
+  fileURLToPath(new URL(`../examples/observability/prometheus/${name}`, import.meta.url)),
+);
+
+interface RuleGroup {
+  name: string;
+  rules: { name: string; type: "recording" | "alerting"; health: string; lastError?: string }[];
+}
+
+async function ruleGroups(base: string): Promise<RuleGroup[]> {
+  const response = await fetch(`${base}/api/v1/rules`);
+  const body = (await response.json()) as { data?: { groups?: RuleGroup[] } };
+  return body.data?.groups ?? [];
+}
 
 async function query(base: string, expr: string): Promise<unknown[]> {
   const response = await fetch(`${base}/api/v1/query?query=${encodeURIComponent(expr)}`);
@@ -43,14 +60,15 @@ const installed = existsSync(PROMETHEUS);
 const runIt = installed || process.env.CI ? it : it.skip;
 
 runIt(
-  "every panel of swarmgate.json shows data in a real Prometheus",
+  "every panel of swarmgate.json and every recording rule shows data in a real Prometheus",
   async () => {
     if (!installed)
       throw new Error(
         `Prometheus is not installed at ${PROMETHEUS}: .ci/run must \`apt-get install -y prometheus\` (or set PROMETHEUS_BIN)`,
       );
     const targets = dashboardQueries();
-    expect(targets.length).toBeGreaterThanOrEqual(12);
+    const distinct = new Set(targets.map((t) => t.expr)).size; // two panels may share a query
+    expect(targets.length).toBeGreaterThanOrEqual(30);
 
     const sim = await startSimulator(SIMULATOR_OPTIONS);
     const exporterPort = await freePort();
@@ -79,6 +97,8 @@ runIt(
         "global:",
         "  scrape_interval: 1s",
         "  evaluation_interval: 1s",
+        "rule_files:",
+        ...RULE_FILES.map((file) => `  - ${JSON.stringify(file)}`),
         "scrape_configs:",
         "  - job_name: swarmgate",
         "    static_configs:",
@@ -106,6 +126,8 @@ runIt(
     const exited = new Promise<void>((resolve) => prometheus.once("exit", () => resolve()));
 
     const seen = new Set<string>();
+    const recorded = new Set<string>();
+    let groups: RuleGroup[] = [];
     const began = Date.now();
     try {
       const ready = await waitFor(async () => (await fetch(`${base}/-/ready`)).ok, 20_000);
@@ -120,9 +142,21 @@ runIt(
         for (const t of targets)
           if (!seen.has(t.expr) && hasData(await query(base, t.expr))) seen.add(t.expr);
         if (!seen.has(THROTTLED) && hasData(await query(base, THROTTLED))) seen.add(THROTTLED);
-        return seen.size === targets.length + 1;
+        groups = await ruleGroups(base);
+        const recordings = groups.flatMap((g) => g.rules).filter((r) => r.type === "recording");
+        for (const r of recordings)
+          if (!recorded.has(r.name) && hasData(await query(base, r.name))) recorded.add(r.name);
+        const healthy = groups.flatMap((g) => g.rules).every((r) => r.health === "ok");
+        return (
+          seen.size === distinct + 1 &&
+          recordings.length > 0 &&
+          recorded.size === recordings.length &&
+          healthy
+        );
       }, DEADLINE_MS - 40_000);
-      console.info(`every panel had data after ${((Date.now() - began) / 1000).toFixed(1)} s`);
+      console.info(
+        `every panel and recording rule had data after ${((Date.now() - began) / 1000).toFixed(1)} s`,
+      );
     } finally {
       stop.abort();
       await swarm;
@@ -137,6 +171,24 @@ runIt(
     const empty = targets.filter((t) => !seen.has(t.expr)).map((t) => `${t.panel}: ${t.expr}`);
     expect(empty, "panels whose queries returned no data").toEqual([]);
     expect(seen.has(THROTTLED), "no upstream 429 reached Prometheus").toBe(true);
+    // Both files loaded (a file that fails to load leaves Prometheus without its groups).
+    expect(groups.map((g) => g.name).sort()).toEqual([
+      "swarmgate.alerts",
+      "swarmgate.credits",
+      "swarmgate.rules",
+    ]);
+    const rules = groups.flatMap((g) => g.rules);
+    expect(
+      rules.filter((r) => r.health !== "ok").map((r) => `${r.name}: ${r.health} ${r.lastError ?? ""}`),
+      "rules that did not evaluate",
+    ).toEqual([]);
+    const recordings = rules.filter((r) => r.type === "recording").map((r) => r.name);
+    expect(recordings.length).toBeGreaterThanOrEqual(10);
+    expect(
+      recordings.filter((name) => !recorded.has(name)),
+      "recording rules that returned no data",
+    ).toEqual([]);
+    expect(rules.filter((r) => r.type === "alerting").length).toBeGreaterThanOrEqual(6);
     const stats = governor.stats();
     expect(stats.retries.overloaded ?? 0).toBeGreaterThan(0);
     expect(stats.retries.rate_limited ?? 0).toBeGreaterThan(0);
