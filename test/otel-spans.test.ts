@@ -132,6 +132,11 @@ describe("spans and metrics through startTelemetry's SDK", () => {
       "swarmgate.request_class": "inference",
       "swarmgate.attempts": 3,
       "swarmgate.outcome": "success",
+      // What swarm.mjs reports from the answer and the attempts' URL.
+      "gen_ai.response.id": expect.stringMatching(/^chatcmpl-/),
+      "gen_ai.response.finish_reasons": [expect.stringMatching(/^(stop|length)$/)],
+      "server.address": new URL(s.url).hostname,
+      "server.port": Number(new URL(s.url).port),
     });
     expect(call?.attributes["gen_ai.usage.input_tokens"]).toBeGreaterThan(0);
     expect(call?.attributes["gen_ai.usage.output_tokens"]).toBeGreaterThan(0);

@@ -3,6 +3,7 @@
 // index.mjs (the example) and by test/otel-prometheus.test.ts (which checks that every
 // panel of grafana/dashboards/swarmgate.json shows data for this swarm).
 import { setMaxListeners } from "node:events";
+import { context } from "@opentelemetry/api";
 import { UpstreamError } from "@swarmgate/core";
 
 /** USD per million tokens (input and output), for the credits panel. */
@@ -81,8 +82,9 @@ async function* sseEvents(body) {
 }
 
 /**
- * One chat call through the governor: one HTTP attempt span per attempt, the response's
- * RateLimit headers fed back, usage and cost reported. A stream keeps its concurrency slot
+ * One chat call through the governor: one HTTP attempt span per attempt (active around
+ * `fetch`, its `traceparent` sent), the response's RateLimit headers fed back, the answer's
+ * id, model and finish reasons, usage and cost reported. A stream keeps its concurrency slot
  * (and the call's span) until it has been read; `text` resolves then.
  *
  * @param {import("@swarmgate/core").Governor} governor
@@ -94,24 +96,32 @@ export function chat(governor, call) {
   const url = `${call.baseUrl}/v1/chat/completions`;
   const startedAt = performance.now();
   const labels = { operation: "chat", model: call.model, provider: call.provider };
+  const { hostname, port, protocol } = new URL(url);
+  const server = { serverAddress: hostname, serverPort: Number(port) || (protocol === "https:" ? 443 : 80) };
   return governor.run(
-    async ({ attempt, signal, observe, reportUsage, holdSlot }) => {
+    async ({ attempt, signal, observe, reportUsage, reportResponse, holdSlot }) => {
       await call.beforeAttempt?.(attempt);
+      reportResponse(server);
       const http = governor.telemetry.startHttpAttempt({ method: "POST", url, attempt });
+      // A copy per attempt: the attempt's traceparent (unless an HTTP instrumentation sends its own).
+      const headers = { authorization: `Bearer ${call.token}`, "content-type": "application/json" };
+      http.inject(headers);
       let response;
       try {
-        response = await fetch(url, {
-          method: "POST",
-          headers: { authorization: `Bearer ${call.token}`, "content-type": "application/json" },
-          body: JSON.stringify({
-            model: `${call.model}:${call.provider}`,
-            messages: [{ role: "user", content: call.prompt }],
-            max_tokens: 24,
-            stream: !!call.stream,
-            ...(call.stream ? { stream_options: { include_usage: true } } : {}),
+        response = await http.run(() =>
+          fetch(url, {
+            method: "POST",
+            headers,
+            body: JSON.stringify({
+              model: `${call.model}:${call.provider}`,
+              messages: [{ role: "user", content: call.prompt }],
+              max_tokens: 24,
+              stream: !!call.stream,
+              ...(call.stream ? { stream_options: { include_usage: true } } : {}),
+            }),
+            signal,
           }),
-          signal,
-        });
+        );
       } catch (error) {
         http.end({ error });
         throw error;
@@ -125,6 +135,11 @@ export function chat(governor, call) {
       if (!call.stream) {
         const json = await response.json();
         http.end({ status: response.status });
+        reportResponse({
+          id: json.id,
+          model: json.model,
+          finishReasons: json.choices.map((c) => c.finish_reason),
+        });
         reportUsage({
           inputTokens: json.usage.prompt_tokens,
           outputTokens: json.usage.completion_tokens,
@@ -134,6 +149,7 @@ export function chat(governor, call) {
         return { text: Promise.resolve(json.choices[0].message.content ?? "") };
       }
       const release = holdSlot();
+      const active = context.active(); // the call's span: the first chunk's exemplar links to it
       const text = (async () => {
         let out = "";
         let first = true;
@@ -142,10 +158,16 @@ export function chat(governor, call) {
             if (data === "[DONE]") break;
             if (first) {
               first = false;
-              governor.telemetry.recordTimeToFirstChunk(labels, (performance.now() - startedAt) / 1000);
+              governor.telemetry.recordTimeToFirstChunk(
+                labels,
+                (performance.now() - startedAt) / 1000,
+                active,
+              );
             }
             const chunk = JSON.parse(data);
             out += chunk.choices?.[0]?.delta?.content ?? "";
+            const finish = chunk.choices?.[0]?.finish_reason;
+            if (finish) reportResponse({ id: chunk.id, model: chunk.model, finishReasons: [finish] });
             if (chunk.usage)
               reportUsage({
                 inputTokens: chunk.usage.prompt_tokens,
