@@ -122,6 +122,7 @@ export {
 } from "./semconv.js";
 export type { HeadersLike, ServerFeedback } from "./server-feedback.js";
 export { readServerFeedback } from "./server-feedback.js";
+export { serverOfUrl } from "./server-of.js";
 export { MAX_ADOPTED_QUOTA, MAX_SERVER_WAIT_MS, WINDOW_WAIT_CEILING } from "./server-wait.js";
 export type { GovernorStats } from "./stats.js";
 export type { CallLabels, CallTelemetry } from "./telemetry.js";

@@ -15,6 +15,8 @@ import type { Clock } from "./clock.js";
 import { instrumentationMakesHttpSpans } from "./http-instrumentation.js";
 import { redact } from "./redact.js";
 import { ATTR, SPAN } from "./semconv.js";
+import { serverOfUrl } from "./server-of.js";
+import type { CallServer } from "./telemetry-labels.js";
 import type { HttpSpans } from "./telemetry-options.js";
 
 /** What an adapter says about one HTTP attempt it is about to send. */
@@ -78,25 +80,17 @@ export interface HttpAttempt {
 }
 
 interface Endpoint {
-  readonly address: string | undefined;
-  readonly port: number | undefined;
+  readonly server: CallServer | undefined;
   readonly url: string | undefined;
 }
 
 function endpointOf(url: string | URL): Endpoint {
   try {
     const u = typeof url === "string" ? new URL(url) : url;
-    const port = u.port
-      ? Number(u.port)
-      : u.protocol === "https:"
-        ? 443
-        : u.protocol === "http:"
-          ? 80
-          : undefined;
     // Query strings and user info may carry credentials: only origin and path are kept.
-    return { address: u.hostname, port, url: redact(`${u.protocol}//${u.host}${u.pathname}`) };
+    return { server: serverOfUrl(u), url: redact(`${u.protocol}//${u.host}${u.pathname}`) };
   } catch {
-    return { address: undefined, port: undefined, url: undefined };
+    return { server: undefined, url: undefined };
   }
 }
 
@@ -153,8 +147,9 @@ export function startHttpAttempt(
   const spanAttrs: Attributes = { [ATTR.HTTP_REQUEST_METHOD]: method };
   // The HTTP conventions set resend_count only on resends, not on the first attempt.
   if (info.attempt > 1) spanAttrs[ATTR.HTTP_REQUEST_RESEND_COUNT] = info.attempt - 1;
-  if (endpoint.address) spanAttrs[ATTR.SERVER_ADDRESS] = endpoint.address;
-  if (endpoint.port !== undefined) spanAttrs[ATTR.SERVER_PORT] = endpoint.port;
+  const server = endpoint.server;
+  if (server) spanAttrs[ATTR.SERVER_ADDRESS] = server.address;
+  if (server?.port !== undefined) spanAttrs[ATTR.SERVER_PORT] = server.port;
   if (endpoint.url) spanAttrs[ATTR.URL_FULL] = endpoint.url;
   const span = tracer.startSpan(SPAN.httpAttempt(method), {
     kind: SpanKind.CLIENT,
@@ -187,8 +182,8 @@ export function startHttpAttempt(
           [ATTR.HTTP_REQUEST_METHOD]: method,
           [ATTR.SWARMGATE_GOVERNOR]: governor,
         };
-        if (endpoint.address) metricAttrs[ATTR.SERVER_ADDRESS] = endpoint.address;
-        if (endpoint.port !== undefined) metricAttrs[ATTR.SERVER_PORT] = endpoint.port;
+        if (server) metricAttrs[ATTR.SERVER_ADDRESS] = server.address;
+        if (server?.port !== undefined) metricAttrs[ATTR.SERVER_PORT] = server.port;
         let errorType: string | undefined;
         if (result.status !== undefined) {
           metricAttrs[ATTR.HTTP_RESPONSE_STATUS_CODE] = result.status;
