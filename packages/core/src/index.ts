@@ -43,6 +43,7 @@ export {
 export type { GovernorEvents } from "./events.js";
 export type { Governor, GovernorSnapshot } from "./governor.js";
 export { createGovernor } from "./governor.js";
+export { isGovernedHttpAttempt } from "./http-attempt-context.js";
 export type { LatencySnapshot } from "./latency-histogram.js";
 export { LatencyHistogram } from "./latency-histogram.js";
 export { ManualClock } from "./manual-clock.js";

@@ -12,6 +12,7 @@ import {
   trace,
 } from "@opentelemetry/api";
 import type { Clock } from "./clock.js";
+import { transportContext } from "./http-attempt-context.js";
 import { instrumentationMakesHttpSpans } from "./http-instrumentation.js";
 import { redact } from "./redact.js";
 import { ATTR, SPAN } from "./semconv.js";
@@ -53,9 +54,11 @@ export interface HttpAttempt {
    */
   readonly instrumented: boolean;
   /**
-   * Runs the transport call (`fetch`, …) with the attempt's span as the active span, so
-   * that what runs inside (an HTTP instrumentation, a client's own spans) nests under it.
-   * Returns what `send` returns and throws what it throws.
+   * Runs the transport call (`fetch`, …) with the attempt's span as the active span and
+   * tracing suppressed underneath it: an HTTP instrumentation inside makes no second span
+   * and writes no `traceparent` over the attempt's (`isGovernedHttpAttempt()` tells its
+   * ignore hook to skip its duration metric too). Returns what `send` returns and throws
+   * what it throws.
    */
   run<T>(send: () => T): T;
   /**
@@ -163,7 +166,9 @@ export function startHttpAttempt(
   return {
     span,
     instrumented: false,
-    run: (send) => (traced ? context.with(attemptContext, send) : send()),
+    // Tracing suppressed underneath: an HTTP instrumentation makes no second span and
+    // injects no `traceparent` over this attempt's (docs/telemetry.md).
+    run: (send) => context.with(transportContext(attemptContext), send),
     inject(carrier, setter) {
       try {
         propagation.inject(attemptContext, carrier, setter);
