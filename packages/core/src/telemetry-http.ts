@@ -17,6 +17,7 @@ import { instrumentationMakesHttpSpans } from "./http-instrumentation.js";
 import { redact } from "./redact.js";
 import { ATTR, SPAN } from "./semconv.js";
 import { serverOfUrl } from "./server-of.js";
+import { recordException } from "./telemetry-attributes.js";
 import type { CallServer } from "./telemetry-labels.js";
 import type { HttpSpans } from "./telemetry-options.js";
 
@@ -201,6 +202,7 @@ export function startHttpAttempt(
           if (result.status !== undefined) span.setAttribute(ATTR.HTTP_RESPONSE_STATUS_CODE, result.status);
           if (errorType) {
             span.setAttribute(ATTR.ERROR_TYPE, errorType);
+            if (result.error !== undefined) recordException(span, result.error);
             const message = result.error === undefined ? undefined : (result.error as Error)?.message;
             span.setStatus({
               code: SpanStatusCode.ERROR,
