@@ -1,12 +1,13 @@
 // What a failed HTTP attempt and a failed call leave in telemetry, through governedFetch
 // against a real HTTP server, recorded by the real SDK that `startTelemetry` sets up
 // (in-memory exporters): the attempt span's exception event (transport error, timeout),
-// and the call's `error.type` when its last answer was a 429 or a 402.
+// the call's `error.type` when its last answer was a 429 or a 402, and `server.address` /
+// `server.port` on the time-to-first-chunk histogram.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import { tracing } from "@opentelemetry/sdk-node";
 import { createGovernor, type Governor, type GovernorOptions, ManualClock } from "@swarmgate/core";
-import { governedFetch } from "@swarmgate/huggingface";
+import { GovernedInferenceClient, governedFetch } from "@swarmgate/huggingface";
 import { startTelemetry, type Telemetry } from "@swarmgate/otel";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { freePort, points, TestMetricReader } from "./otel-support.js";
@@ -185,4 +186,50 @@ describe("the call's error.type when its last answer was refused", () => {
       const durations = await metricPoints("gen_ai.client.operation.duration", name);
       expect(durations.map((p) => p.attributes["error.type"])).toEqual([String(status)]);
     });
+});
+
+describe("gen_ai.client.operation.time_to_first_chunk", () => {
+  it("carries server.address and server.port, as gen_ai.client.operation.duration does", async () => {
+    const url = await serve((_req, res) => {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      const chunk = { id: "c1", model: MODEL, choices: [{ index: 0, delta: { content: "hi" } }] };
+      res.write(`data: ${JSON.stringify(chunk)}\n\n`);
+      res.end("data: [DONE]\n\n");
+    });
+    const port = Number(new URL(url).port);
+    const response = await chat(governedFetch(governor("ttfc")), url);
+    await response.text();
+    const server = { "server.address": "127.0.0.1", "server.port": port };
+    const first = await metricPoints("gen_ai.client.operation.time_to_first_chunk", "ttfc");
+    expect(first.map((p) => [p.attributes["server.address"], p.attributes["server.port"]])).toEqual([
+      ["127.0.0.1", port],
+    ]);
+    const durations = await metricPoints("gen_ai.client.operation.duration", "ttfc");
+    expect(durations.map((p) => p.attributes)).toEqual([expect.objectContaining(server)]);
+  });
+
+  it("GovernedInferenceClient's streams carry them too", async () => {
+    const url = await serve((_req, res) => {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      const chunk = { id: "c1", model: MODEL, choices: [{ index: 0, delta: { content: "hi" } }] };
+      res.write(`data: ${JSON.stringify(chunk)}\n\n`);
+      res.end("data: [DONE]\n\n");
+    });
+    const port = Number(new URL(url).port);
+    const hf = new GovernedInferenceClient("hf_test_pro", {
+      governor: governor("ttfc-client"),
+      baseUrl: url,
+    });
+    const chunks: unknown[] = [];
+    for await (const chunk of hf.chatCompletionStream({
+      endpointUrl: `${url}/v1/chat/completions`,
+      messages: [{ role: "user", content: "x" }],
+    }))
+      chunks.push(chunk);
+    expect(chunks).toHaveLength(1);
+    const first = await metricPoints("gen_ai.client.operation.time_to_first_chunk", "ttfc-client");
+    expect(first.map((p) => [p.attributes["server.address"], p.attributes["server.port"]])).toEqual([
+      ["127.0.0.1", port],
+    ]);
+  });
 });

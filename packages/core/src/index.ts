@@ -126,7 +126,7 @@ export { readServerFeedback } from "./server-feedback.js";
 export { serverOfUrl } from "./server-of.js";
 export { MAX_ADOPTED_QUOTA, MAX_SERVER_WAIT_MS, WINDOW_WAIT_CEILING } from "./server-wait.js";
 export type { GovernorStats } from "./stats.js";
-export type { CallLabels, CallTelemetry } from "./telemetry.js";
+export type { CallLabels, CallServer, CallTelemetry } from "./telemetry.js";
 export { errorTypeOf } from "./telemetry.js";
 export type { HttpAttempt, HttpAttemptInfo, HttpAttemptResult } from "./telemetry-http.js";
 export type { HttpSpans, TelemetryOptions } from "./telemetry-options.js";
