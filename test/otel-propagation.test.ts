@@ -8,7 +8,7 @@ import { context, metrics, propagation, ROOT_CONTEXT, SpanKind, trace } from "@o
 import { HttpInstrumentation } from "@opentelemetry/instrumentation-http";
 import { UndiciInstrumentation } from "@opentelemetry/instrumentation-undici";
 import { tracing } from "@opentelemetry/sdk-node";
-import { createGovernor, type Governor, type GovernorOptions } from "@swarmgate/core";
+import { createGovernor, type Governor, type GovernorOptions, isGovernedHttpAttempt } from "@swarmgate/core";
 import { GovernedInferenceClient, governedFetch } from "@swarmgate/huggingface";
 import { startTelemetry, type Telemetry } from "@swarmgate/otel";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -48,6 +48,8 @@ afterAll(() => telemetry.shutdown());
 afterEach(async () => {
   undici.disable();
   http.disable();
+  undici.setConfig({});
+  http.setConfig({});
   for (const g of governors.splice(0)) await g.close();
   for (const u of upstreams.splice(0)) await u.close();
   exporter.reset();
@@ -245,17 +247,40 @@ describe("with @opentelemetry/instrumentation-undici", () => {
     expect(await durationCounts(u.port)).toEqual({ [UNDICI]: 1 });
   });
 
-  it("httpSpans: \"swarmgate\" keeps swarmgate's span: the instrumentation's nests under it", async () => {
+  it('httpSpans: "swarmgate": one HTTP CLIENT span per attempt (swarmgate\'s), its traceparent; the instrumentation still records its duration', async () => {
     undici.enable();
-    const u = await upstream();
+    const u = await upstream([503]);
+    const response = await chat(governedFetch(governor({ telemetry: { httpSpans: "swarmgate" } })), u.url);
+    expect(response.status).toBe(200);
+    const call = callSpan();
+    const attempts = httpSpans();
+    // Tracing is suppressed under swarmgate's span: the instrumentation's span is a no-op.
+    expect(attempts.map((s) => [s.instrumentationScope.name, s.name])).toEqual([
+      [CORE, "POST"],
+      [CORE, "POST"],
+    ]);
+    for (const a of attempts) expect(a.parentSpanContext?.spanId).toBe(call.spanContext().spanId);
+    expect(attempts.map((s) => s.attributes["http.response.status_code"])).toEqual([503, 200]);
+    // The traceparent the server saw is swarmgate's, not replaced by the instrumentation.
+    expect(u.received.map((h) => h.traceparent)).toEqual(attempts.map(traceparentOf));
+    // Suppression stops spans, not metrics: instrumentation-undici 0.33.0 records its point anyway.
+    expect(await durationCounts(u.port)).toEqual({ [CORE]: 2, [UNDICI]: 2 });
+  });
+
+  it('httpSpans: "swarmgate" and the instrumentation ignoring governed requests: one span and one duration series per attempt', async () => {
+    undici.setConfig({ ignoreRequestHook: () => isGovernedHttpAttempt() });
+    undici.enable();
+    const u = await upstream([503]);
+    const plain = await upstream();
     await chat(governedFetch(governor({ telemetry: { httpSpans: "swarmgate" } })), u.url);
-    const all = httpSpans();
-    expect(all.map((s) => s.instrumentationScope.name).sort()).toEqual([UNDICI, CORE].sort());
-    const own = all.find((s) => s.instrumentationScope.name === CORE);
-    const inner = all.find((s) => s.instrumentationScope.name === UNDICI);
-    expect(own?.parentSpanContext?.spanId).toBe(callSpan().spanContext().spanId);
-    expect(inner?.parentSpanContext?.spanId).toBe(own?.spanContext().spanId);
-    expect(await durationCounts(u.port)).toEqual({ [CORE]: 1, [UNDICI]: 1 });
+    const attempts = httpSpans();
+    expect(attempts.map((s) => s.instrumentationScope.name)).toEqual([CORE, CORE]);
+    for (const a of attempts) expect(a.parentSpanContext?.spanId).toBe(callSpan().spanContext().spanId);
+    expect(u.received.map((h) => h.traceparent)).toEqual(attempts.map(traceparentOf));
+    expect(await durationCounts(u.port)).toEqual({ [CORE]: 2 });
+    // A request that no governor sends is still the instrumentation's.
+    await (await fetch(plain.url)).text();
+    expect(await durationCounts(plain.port)).toEqual({ [UNDICI]: 1 });
   });
 
   it("content capture goes on the call span when the instrumentation makes the HTTP span", async () => {
@@ -313,6 +338,38 @@ describe("with @opentelemetry/instrumentation-http", () => {
     expect(u.received[0]?.traceparent).toBe(traceparentOf(attempt as tracing.ReadableSpan));
     const servers = spans().filter((s) => s.kind === SpanKind.SERVER);
     expect(servers.map((s) => s.parentSpanContext?.spanId)).toEqual([attempt?.spanContext().spanId]);
+    expect(await durationCounts(u.port)).toEqual({ [CORE]: 1 });
+  });
+
+  it("and a fetch over node:http that swarmgate instruments: one HTTP CLIENT span per attempt (swarmgate's), its traceparent", async () => {
+    http.enable();
+    const u = await upstream([503]);
+    const f = governedFetch(governor(), { fetch: nodeHttpFetch });
+    expect((await chat(f, u.url)).status).toBe(200);
+    const call = callSpan();
+    const attempts = httpSpans();
+    expect(attempts.map((s) => s.instrumentationScope.name)).toEqual([CORE, CORE]);
+    for (const a of attempts) expect(a.parentSpanContext?.spanId).toBe(call.spanContext().spanId);
+    expect(u.received.map((h) => h.traceparent)).toEqual(attempts.map(traceparentOf));
+    // The server's spans are children of swarmgate's attempt spans: suppression stays on the client side.
+    const servers = spans().filter((s) => s.kind === SpanKind.SERVER);
+    expect(servers.map((s) => s.parentSpanContext?.spanId)).toEqual(
+      attempts.map((a) => a.spanContext().spanId),
+    );
+    expect(await durationCounts(u.port)).toEqual({ [CORE]: 2, [HTTP]: 2 });
+  });
+
+  it("and a fetch over node:http with ignoreOutgoingRequestHook: isGovernedHttpAttempt: one duration series", async () => {
+    http.setConfig({ ignoreOutgoingRequestHook: () => isGovernedHttpAttempt() });
+    http.enable();
+    const u = await upstream();
+    await chat(
+      governedFetch(governor({ telemetry: { httpSpans: "swarmgate" } }), { fetch: nodeHttpFetch }),
+      u.url,
+    );
+    const attempts = httpSpans();
+    expect(attempts.map((s) => s.instrumentationScope.name)).toEqual([CORE]);
+    expect(u.received.map((h) => h.traceparent)).toEqual(attempts.map(traceparentOf));
     expect(await durationCounts(u.port)).toEqual({ [CORE]: 1 });
   });
 

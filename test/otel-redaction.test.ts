@@ -106,4 +106,14 @@ it("never exports or logs the HF token", async () => {
   const spans = receiver.spans();
   expect(spans.some((s) => s.resource["swarm.owner.note"] === "[REDACTED]")).toBe(true);
   expect(spans.some((s) => s.attributes["swarmgate.key"] === "[REDACTED]")).toBe(true);
+  // The failed HTTP attempt's exception event, as the failed call's.
+  const exceptionMessages = (name: string) =>
+    spans
+      .filter((s) => s.name === name)
+      .flatMap((s) => s.events.filter((e) => e.name === "exception"))
+      .map((e) => e.attributes["exception.message"]);
+  expect(exceptionMessages("GET")).toEqual(["saw [REDACTED]"]);
+  expect(exceptionMessages("chat Qwen/Qwen2.5-7B-Instruct")).toContainEqual(
+    "401 for Bearer [REDACTED] with key [REDACTED]",
+  );
 });

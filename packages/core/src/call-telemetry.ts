@@ -1,6 +1,7 @@
 import type { Context, Tracer } from "@opentelemetry/api";
 import type { SemconvMode } from "./semconv.js";
 import type { HttpAttempt, HttpAttemptInfo } from "./telemetry-http.js";
+import type { CallServer } from "./telemetry-labels.js";
 
 /** What the governor's gauges read when a metric reader collects. */
 export interface GaugeSource {
@@ -17,6 +18,8 @@ export interface CallLabels {
   readonly model?: string;
   /** The routed provider. */
   readonly provider?: string;
+  /** `server.address` and `server.port` of the answer's server, as on the other GenAI metrics (`serverOfUrl`). */
+  readonly server?: CallServer | undefined;
 }
 
 /**

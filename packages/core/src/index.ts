@@ -43,6 +43,7 @@ export {
 export type { GovernorEvents } from "./events.js";
 export type { Governor, GovernorSnapshot } from "./governor.js";
 export { createGovernor } from "./governor.js";
+export { isGovernedHttpAttempt } from "./http-attempt-context.js";
 export type { LatencySnapshot } from "./latency-histogram.js";
 export { LatencyHistogram } from "./latency-histogram.js";
 export { ManualClock } from "./manual-clock.js";
@@ -122,9 +123,10 @@ export {
 } from "./semconv.js";
 export type { HeadersLike, ServerFeedback } from "./server-feedback.js";
 export { readServerFeedback } from "./server-feedback.js";
+export { serverOfUrl } from "./server-of.js";
 export { MAX_ADOPTED_QUOTA, MAX_SERVER_WAIT_MS, WINDOW_WAIT_CEILING } from "./server-wait.js";
 export type { GovernorStats } from "./stats.js";
-export type { CallLabels, CallTelemetry } from "./telemetry.js";
+export type { CallLabels, CallServer, CallTelemetry } from "./telemetry.js";
 export { errorTypeOf } from "./telemetry.js";
 export type { HttpAttempt, HttpAttemptInfo, HttpAttemptResult } from "./telemetry-http.js";
 export type { HttpSpans, TelemetryOptions } from "./telemetry-options.js";

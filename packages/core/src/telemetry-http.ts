@@ -12,9 +12,13 @@ import {
   trace,
 } from "@opentelemetry/api";
 import type { Clock } from "./clock.js";
+import { transportContext } from "./http-attempt-context.js";
 import { instrumentationMakesHttpSpans } from "./http-instrumentation.js";
 import { redact } from "./redact.js";
 import { ATTR, SPAN } from "./semconv.js";
+import { serverOfUrl } from "./server-of.js";
+import { recordException } from "./telemetry-attributes.js";
+import type { CallServer } from "./telemetry-labels.js";
 import type { HttpSpans } from "./telemetry-options.js";
 
 /** What an adapter says about one HTTP attempt it is about to send. */
@@ -51,9 +55,11 @@ export interface HttpAttempt {
    */
   readonly instrumented: boolean;
   /**
-   * Runs the transport call (`fetch`, …) with the attempt's span as the active span, so
-   * that what runs inside (an HTTP instrumentation, a client's own spans) nests under it.
-   * Returns what `send` returns and throws what it throws.
+   * Runs the transport call (`fetch`, …) with the attempt's span as the active span and
+   * tracing suppressed underneath it: an HTTP instrumentation inside makes no second span
+   * and writes no `traceparent` over the attempt's (`isGovernedHttpAttempt()` tells its
+   * ignore hook to skip its duration metric too). Returns what `send` returns and throws
+   * what it throws.
    */
   run<T>(send: () => T): T;
   /**
@@ -78,25 +84,17 @@ export interface HttpAttempt {
 }
 
 interface Endpoint {
-  readonly address: string | undefined;
-  readonly port: number | undefined;
+  readonly server: CallServer | undefined;
   readonly url: string | undefined;
 }
 
 function endpointOf(url: string | URL): Endpoint {
   try {
     const u = typeof url === "string" ? new URL(url) : url;
-    const port = u.port
-      ? Number(u.port)
-      : u.protocol === "https:"
-        ? 443
-        : u.protocol === "http:"
-          ? 80
-          : undefined;
     // Query strings and user info may carry credentials: only origin and path are kept.
-    return { address: u.hostname, port, url: redact(`${u.protocol}//${u.host}${u.pathname}`) };
+    return { server: serverOfUrl(u), url: redact(`${u.protocol}//${u.host}${u.pathname}`) };
   } catch {
-    return { address: undefined, port: undefined, url: undefined };
+    return { server: undefined, url: undefined };
   }
 }
 
@@ -153,8 +151,9 @@ export function startHttpAttempt(
   const spanAttrs: Attributes = { [ATTR.HTTP_REQUEST_METHOD]: method };
   // The HTTP conventions set resend_count only on resends, not on the first attempt.
   if (info.attempt > 1) spanAttrs[ATTR.HTTP_REQUEST_RESEND_COUNT] = info.attempt - 1;
-  if (endpoint.address) spanAttrs[ATTR.SERVER_ADDRESS] = endpoint.address;
-  if (endpoint.port !== undefined) spanAttrs[ATTR.SERVER_PORT] = endpoint.port;
+  const server = endpoint.server;
+  if (server) spanAttrs[ATTR.SERVER_ADDRESS] = server.address;
+  if (server?.port !== undefined) spanAttrs[ATTR.SERVER_PORT] = server.port;
   if (endpoint.url) spanAttrs[ATTR.URL_FULL] = endpoint.url;
   const span = tracer.startSpan(SPAN.httpAttempt(method), {
     kind: SpanKind.CLIENT,
@@ -168,7 +167,9 @@ export function startHttpAttempt(
   return {
     span,
     instrumented: false,
-    run: (send) => (traced ? context.with(attemptContext, send) : send()),
+    // Tracing suppressed underneath: an HTTP instrumentation makes no second span and
+    // injects no `traceparent` over this attempt's (docs/telemetry.md).
+    run: (send) => context.with(transportContext(attemptContext), send),
     inject(carrier, setter) {
       try {
         propagation.inject(attemptContext, carrier, setter);
@@ -187,8 +188,8 @@ export function startHttpAttempt(
           [ATTR.HTTP_REQUEST_METHOD]: method,
           [ATTR.SWARMGATE_GOVERNOR]: governor,
         };
-        if (endpoint.address) metricAttrs[ATTR.SERVER_ADDRESS] = endpoint.address;
-        if (endpoint.port !== undefined) metricAttrs[ATTR.SERVER_PORT] = endpoint.port;
+        if (server) metricAttrs[ATTR.SERVER_ADDRESS] = server.address;
+        if (server?.port !== undefined) metricAttrs[ATTR.SERVER_PORT] = server.port;
         let errorType: string | undefined;
         if (result.status !== undefined) {
           metricAttrs[ATTR.HTTP_RESPONSE_STATUS_CODE] = result.status;
@@ -201,6 +202,7 @@ export function startHttpAttempt(
           if (result.status !== undefined) span.setAttribute(ATTR.HTTP_RESPONSE_STATUS_CODE, result.status);
           if (errorType) {
             span.setAttribute(ATTR.ERROR_TYPE, errorType);
+            if (result.error !== undefined) recordException(span, result.error);
             const message = result.error === undefined ? undefined : (result.error as Error)?.message;
             span.setStatus({
               code: SpanStatusCode.ERROR,

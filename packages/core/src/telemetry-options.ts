@@ -20,7 +20,9 @@ export interface TelemetryOptions {
   /**
    * Who makes the CLIENT span and the `http.client.request.duration` of each HTTP attempt
    * (docs/telemetry.md, "Propagation and HTTP auto-instrumentation"): `"swarmgate"` always
-   * makes them and injects `traceparent`; `"instrumentation"` leaves both, and the
+   * makes them and injects `traceparent`, with tracing suppressed while the request is sent
+   * so that an instrumentation underneath makes no second span (its duration metric stays
+   * unless its ignore hook calls `isGovernedHttpAttempt()`); `"instrumentation"` leaves both, and the
    * injection, to an HTTP auto-instrumentation (`@opentelemetry/instrumentation-undici`,
    * `-http`); `"auto"` chooses per attempt: the instrumentation when something subscribes
    * to undici's `undici:request:create` diagnostics channel (what

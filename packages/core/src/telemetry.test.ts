@@ -290,6 +290,17 @@ describe("telemetry", () => {
     expect(histogramSum(m, "gen_ai.client.operation.duration")).toBe(1);
   });
 
+  it("labels time to first chunk with the server the adapter names, bounded as the other GenAI metrics", async () => {
+    const { governor, collect } = setup();
+    const server = { address: "router.huggingface.co", port: 443 };
+    governor.telemetry.recordTimeToFirstChunk({ model: "m", server }, 0.5);
+    governor.telemetry.recordTimeToFirstChunk({ model: "m" }, 0.25);
+    const m = await collect();
+    const name = "gen_ai.client.operation.time_to_first_chunk";
+    expect(histogramSum(m, name, { "server.address": server.address, "server.port": 443 })).toBe(0.5);
+    expect(histogramSum(m, name, { "gen_ai.request.model": "m" })).toBe(0.75);
+  });
+
   it("emits the renamed token metrics with semconv: latest", async () => {
     const { governor, collect } = setup({ telemetry: { semconv: "latest" } });
     expect(governor.telemetry.semconv).toBe("latest");

@@ -235,7 +235,9 @@ export class GovernorTelemetry implements CallTelemetry {
       model: call.model,
       provider: call.provider,
     });
-    this.#i.timeToFirstChunk.record(seconds, labels.base, context);
+    const server = call.server;
+    const genAi = server ? this.#labels.server(labels, server.address, server.port) : labels;
+    this.#i.timeToFirstChunk.record(seconds, genAi.base, context);
   }
 
   #recordTokens(type: "input" | "output", count: number, labels: MetricLabels): void {

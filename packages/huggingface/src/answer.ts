@@ -1,4 +1,4 @@
-import type { AttemptContext, ResponseReport } from "@swarmgate/core";
+import { type AttemptContext, type ResponseReport, serverOfUrl } from "@swarmgate/core";
 
 const record = (value: unknown): Record<string, unknown> | undefined =>
   typeof value === "object" && value !== null && !Array.isArray(value)
@@ -83,23 +83,12 @@ export function maxTokensOf(args: unknown): number | undefined {
   return typeof limit === "number" && Number.isFinite(limit) && limit >= 0 ? Math.round(limit) : undefined;
 }
 
-/** `server.address` and `server.port` of a request URL (443 or 80 when it names none). */
+/** `server.address` and `server.port` of a request URL (443 or 80 when it names none), for `ctx.reportResponse`. */
 export function serverOf(url: string): ResponseReport | undefined {
-  try {
-    const u = new URL(url);
-    const port = u.port
-      ? Number(u.port)
-      : u.protocol === "https:"
-        ? 443
-        : u.protocol === "http:"
-          ? 80
-          : undefined;
-    return u.hostname
-      ? { serverAddress: u.hostname, ...(port === undefined ? {} : { serverPort: port }) }
-      : undefined;
-  } catch {
-    return undefined;
-  }
+  const server = serverOfUrl(url);
+  return server
+    ? { serverAddress: server.address, ...(server.port === undefined ? {} : { serverPort: server.port }) }
+    : undefined;
 }
 
 /** @internal Reports what an answer said of itself to the call: telemetry never breaks the call. */

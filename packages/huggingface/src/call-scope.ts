@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import type { AttemptContext, Governor } from "@swarmgate/core";
+import type { AttemptContext, CallServer, Governor } from "@swarmgate/core";
 
 /** What the fetch seam needs to know about the logical call it runs inside. */
 export interface CallScope {
@@ -14,6 +14,8 @@ export interface CallScope {
   hubLookupFailed: boolean;
   /** Set by the seam when it reported usage from a JSON body (a stream reports its own). */
   usageReported: boolean;
+  /** Set by the seam: the server of this attempt's last inference request (time to first chunk). */
+  server: CallServer | undefined;
 }
 
 /**
@@ -38,6 +40,7 @@ export function runInScope<T>(
     lastResponse: undefined,
     hubLookupFailed: false,
     usageReported: false,
+    server: undefined,
   };
   return callScope.run(scope, () => fn(scope));
 }

@@ -5,6 +5,7 @@ import {
   type Governor,
   readBodyHint,
   registerSecret,
+  serverOfUrl,
   UpstreamError,
 } from "@swarmgate/core";
 import { answerOf, maxTokensOf, reportAnswer, serverOf } from "./answer.js";
@@ -185,6 +186,7 @@ export function createSeam(governor: Governor, o: ResolvedGovernance): typeof fe
     const estimate = tokens && o.priceBook.cost(cls.model, cls.provider, tokens);
     const maxTokens = cls.requestClass === "inference" ? maxTokensOf(req.json) : undefined;
     const server = serverOf(target);
+    const labels = { ...call, server: serverOfUrl(target) };
     const startedAt = performance.now();
     try {
       return await g.run(
@@ -197,7 +199,7 @@ export function createSeam(governor: Governor, o: ResolvedGovernance): typeof fe
           return holdWhileStreaming(
             response,
             ctx,
-            () => recordTimeToFirstChunk(g, call, (performance.now() - startedAt) / 1000, active),
+            () => recordTimeToFirstChunk(g, labels, (performance.now() - startedAt) / 1000, active),
             ({ usage, response: answer }) => {
               reportAnswer(ctx, answer);
               if (usage)
@@ -233,6 +235,7 @@ export function createSeam(governor: Governor, o: ResolvedGovernance): typeof fe
       governor: scope.governor.name,
     };
     reportAnswer(scope.context, serverOf(target));
+    scope.server = serverOfUrl(target);
     const response = await send(scope.governor, scope.context, req, target, call, req.signal);
     scope.lastResponse = { status: response.status, headers: response.headers };
     return response;

@@ -196,7 +196,8 @@ export class GovernedInferenceClient extends InferenceClientBase {
           } catch (error) {
             throw this.#convert(error, scope);
           }
-          recordTimeToFirstChunk(governor, metric, (performance.now() - startedAt) / 1000);
+          const labels = { ...metric, server: scope.server };
+          recordTimeToFirstChunk(governor, labels, (performance.now() - startedAt) / 1000);
           // The slot stays taken until the consumer is done with the stream.
           return { iterator, first, scope, release: ctx.holdSlot(), reportUsage: ctx.reportUsage, ctx };
         }),
