@@ -4,7 +4,7 @@
 // panel of grafana/dashboards/swarmgate.json shows data for this swarm).
 import { setMaxListeners } from "node:events";
 import { context } from "@opentelemetry/api";
-import { UpstreamError } from "@swarmgate/core";
+import { serverOfUrl, UpstreamError } from "@swarmgate/core";
 
 /** USD per million tokens (input and output), for the credits panel. */
 const PRICE_PER_MILLION = 0.2;
@@ -96,8 +96,8 @@ export function chat(governor, call) {
   const url = `${call.baseUrl}/v1/chat/completions`;
   const startedAt = performance.now();
   const labels = { operation: "chat", model: call.model, provider: call.provider };
-  const { hostname, port, protocol } = new URL(url);
-  const server = { serverAddress: hostname, serverPort: Number(port) || (protocol === "https:" ? 443 : 80) };
+  const { address, port } = serverOfUrl(url) ?? {};
+  const server = { serverAddress: address, serverPort: port };
   return governor.run(
     async ({ attempt, signal, observe, reportUsage, reportResponse, holdSlot }) => {
       await call.beforeAttempt?.(attempt);
