@@ -53,6 +53,31 @@ describe("ExemplarStore", () => {
     expect([...store.snapshot().keys()]).toEqual([KEY]);
   });
 
+  it("tells fresh attribute objects apart by their values", () => {
+    const store = new ExemplarStore({ now: () => 1 });
+    const h = store.histogram("h", { name: "s" }, [1]);
+    h.offer(0.1, { status: 200 }, T, "f000000000000001");
+    h.offer(0.2, { status: 200 }, T, "f000000000000002"); // the same series: replaces 0.1
+    h.offer(0.3, { status: 500 }, T, "f000000000000003");
+    h.offer(0.4, { status: 200, error: "x" }, T, "f000000000000004");
+    h.offer(0.5, { other: 200 }, T, "f000000000000005");
+    const values = (labels: [string, string][]) =>
+      store
+        .snapshot()
+        .get(seriesKey("h", [["otel_scope_name", "s"], ...labels]))
+        ?.map((e) => e.value);
+    expect(store.snapshot().size).toBe(4);
+    expect(values([["status", "200"]])).toEqual([0.2]);
+    expect(values([["status", "500"]])).toEqual([0.3]);
+    expect(
+      values([
+        ["status", "200"],
+        ["error", "x"],
+      ]),
+    ).toEqual([0.4]);
+    expect(values([["other", "200"]])).toEqual([0.5]);
+  });
+
   it("keeps apart the same histogram of two scopes, and names series as the exporter does", () => {
     const store = new ExemplarStore({ now: () => 1 });
     store.histogram("http.client.request.duration", { name: "a" }, [1]).offer(0.5, {}, T, "c000000000000001");

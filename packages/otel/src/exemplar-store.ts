@@ -33,7 +33,13 @@ export function prometheusName(name: string): string {
 
 /** A label value as the exporter writes it, unescaped: strings as they are, anything else as JSON. */
 const labelValue = (value: unknown): string =>
-  typeof value === "string" ? value : value === undefined ? "" : JSON.stringify(value);
+  typeof value === "string"
+    ? value
+    : typeof value === "number" || typeof value === "boolean"
+      ? String(value)
+      : value === undefined
+        ? ""
+        : JSON.stringify(value);
 
 /** The key of one Prometheus series: its name and its labels in name order (`le` excluded by the caller). */
 export function seriesKey(name: string, labels: readonly (readonly [string, string])[]): string {
@@ -51,6 +57,8 @@ export function seriesKey(name: string, labels: readonly (readonly [string, stri
  */
 class SeriesExemplars {
   readonly attributes: Attributes;
+  /** How many attributes: with {@link sameAs}, a comparison that allocates nothing. */
+  readonly size: number;
   readonly values: Float64Array;
   readonly times: Float64Array;
   readonly traceIds: (string | undefined)[];
@@ -58,12 +66,27 @@ class SeriesExemplars {
 
   constructor(attributes: Attributes, buckets: number) {
     this.attributes = attributes;
+    this.size = Object.keys(attributes).length;
     this.values = new Float64Array(buckets);
     this.times = new Float64Array(buckets).fill(Number.NaN);
     this.traceIds = new Array(buckets).fill(undefined);
     this.spanIds = new Array(buckets).fill(undefined);
   }
+
+  /** Whether `attributes` holds the same primitive values under the same keys. */
+  sameAs(attributes: Attributes): boolean {
+    let n = 0;
+    for (const k in attributes) {
+      if (attributes[k] !== this.attributes[k]) return false;
+      n++;
+    }
+    return n === this.size;
+  }
 }
+
+// Series of fresh attribute objects compared value by value before any key is built: an HTTP
+// attempt's attributes are a new object per attempt, and a few sets cover most of them.
+const RECENT = 4;
 
 /** The exemplars of one histogram (name and scope), by series. */
 export class HistogramExemplars {
@@ -75,6 +98,10 @@ export class HistogramExemplars {
   // Frozen attribute objects (swarmgate's cached labels) are found by identity; others by key.
   readonly #byObject = new WeakMap<Attributes, SeriesExemplars>();
   readonly #byKey = new Map<string, SeriesExemplars>();
+  readonly #recent: SeriesExemplars[] = [];
+  // The last frozen attribute object and its series: one comparison for a repeated label set.
+  #lastObject: Attributes | undefined;
+  #lastSeries: SeriesExemplars | undefined;
 
   constructor(store: ExemplarStore, name: string, scope: ExemplarScope, boundaries: readonly number[]) {
     this.#store = store;
@@ -87,21 +114,38 @@ export class HistogramExemplars {
   }
 
   #series(attributes: Attributes): SeriesExemplars | undefined {
+    if (attributes === this.#lastObject) return this.#lastSeries;
     const frozen = Object.isFrozen(attributes);
     if (frozen) {
       const found = this.#byObject.get(attributes);
-      if (found) return found;
+      if (found) {
+        this.#lastObject = attributes;
+        this.#lastSeries = found;
+        return found;
+      }
     }
-    const keys = Object.keys(attributes).sort();
+    for (const series of this.#recent) if (series.sameAs(attributes)) return series;
+    // In the object's own key order, unsorted: sorting costs more than it saves, and two orders
+    // of one attribute set only make two entries that `collect` merges into one series.
     let key = "";
-    for (const k of keys) key += `\u0000${k}\u0001${labelValue(attributes[k])}`;
+    for (const k in attributes) {
+      const v = attributes[k];
+      key += `\u0000${k}\u0001${typeof v === "string" ? v : labelValue(v)}`;
+    }
     let series = this.#byKey.get(key);
     if (!series) {
       if (!this.#store.admit()) return undefined;
       series = new SeriesExemplars(frozen ? attributes : { ...attributes }, this.#boundaries.length + 1);
       this.#byKey.set(key, series);
     }
-    if (frozen) this.#byObject.set(attributes, series);
+    if (frozen) {
+      this.#byObject.set(attributes, series);
+      this.#lastObject = attributes;
+      this.#lastSeries = series;
+    } else {
+      if (this.#recent.length >= RECENT) this.#recent.pop();
+      this.#recent.unshift(series);
+    }
     return series;
   }
 
