@@ -4,7 +4,9 @@
 //
 // Modes: `off` (no SDK: @opentelemetry/api no-ops), `metrics` (the SDK's meter, spans not
 // sampled), `full` (the SDK recording spans and metrics, exporting to nowhere), `full-http`
-// (`full` plus one HTTP attempt span per call, as an adapter records it).
+// (`full` plus one HTTP attempt span per call, as an adapter records it), `full-exemplars`
+// (`full-http` with @swarmgate/otel's exemplar store behind the meter provider, as
+// startTelemetry sets it up when it serves Prometheus).
 import { createRequire } from "node:module";
 import { parseArgs } from "node:util";
 import { createGovernor, presets } from "@swarmgate/core";
@@ -14,7 +16,7 @@ import { closedLoop } from "../core/closed-loop.mjs";
 const require = createRequire(new URL("../../packages/otel/package.json", import.meta.url));
 const { metrics, tracing } = await import(require.resolve("@opentelemetry/sdk-node"));
 
-const MODES = ["off", "metrics", "full", "full-http"];
+const MODES = ["off", "metrics", "full", "full-http", "full-exemplars"];
 const { values } = parseArgs({
   options: {
     mode: { type: "string" },
@@ -60,6 +62,16 @@ if (values.mode !== "off") {
     }),
     meterProvider: new metrics.MeterProvider({ readers: [new IdleReader()] }),
   };
+  if (values.mode === "full-exemplars") {
+    const otel = new URL("../../packages/otel/dist/", import.meta.url);
+    const { meterProviderWithExemplars } = await import(new URL("exemplar-meter-provider.js", otel).href);
+    const { ExemplarStore } = await import(new URL("exemplar-store.js", otel).href);
+    providers.meterProvider = meterProviderWithExemplars(
+      providers.meterProvider,
+      new ExemplarStore(),
+      "trace_based",
+    );
+  }
 }
 
 // The core suite's governor: every policy on, limits high enough never to throttle.
@@ -76,7 +88,7 @@ const info = { operation: "chat", model: "meta-llama/Llama-3.1-8B-Instruct", pro
 const usage = { inputTokens: 12, outputTokens: 34 };
 const url = "https://router.huggingface.co/v1/chat/completions";
 const noop =
-  values.mode === "full-http"
+  values.mode === "full-http" || values.mode === "full-exemplars"
     ? async ({ attempt, reportUsage }) => {
         const http = governor.telemetry.startHttpAttempt({ method: "POST", url, attempt });
         reportUsage(usage);

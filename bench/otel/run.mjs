@@ -9,6 +9,7 @@ const MODES = [
   { id: "metrics", label: "governor + OTel SDK, metrics only (spans not sampled)" },
   { id: "full", label: "governor + OTel SDK, spans and metrics (exported to nowhere)" },
   { id: "full-http", label: "… plus one HTTP attempt span and its histogram per call" },
+  { id: "full-exemplars", label: "… plus exemplars on the histograms (startTelemetry with Prometheus)" },
 ];
 
 function measureOnce(mode, { calls, warmup, inFlight }) {
