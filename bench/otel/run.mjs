@@ -12,6 +12,7 @@ const MODES = [
     id: "full-http",
     label: "… plus one HTTP attempt per call (span, histogram, `traceparent`, context manager)",
   },
+  { id: "full-exemplars", label: "… plus exemplars on the histograms (startTelemetry with Prometheus)" },
 ];
 
 function measureOnce(mode, { calls, warmup, inFlight }) {

@@ -306,6 +306,47 @@ describe("exemplars", () => {
     ]);
   });
 
+  it("records http.client.request.duration with the attempt span's context", async () => {
+    const SPAN_ID = "test.span_id";
+    const reader = new TestReader();
+    const meterProvider = new MeterProvider({
+      readers: [reader],
+      views: [
+        {
+          instrumentName: "http.client.request.duration",
+          attributesProcessors: [
+            {
+              process: (incoming: Attributes, ctx?: Context): Attributes => ({
+                ...incoming,
+                [SPAN_ID]: ctx && trace.getSpan(ctx)?.spanContext().spanId,
+              }),
+            },
+          ],
+        },
+      ],
+    });
+    const exporter = new InMemorySpanExporter();
+    const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    const g = createGovernor({
+      name: "http",
+      meterProvider,
+      tracerProvider,
+      breaker: false,
+      upstream: false,
+    });
+    governors.push(g);
+    await g.run(({ attempt }) => {
+      g.telemetry.startHttpAttempt({ method: "POST", url: "https://router.huggingface.co/v1", attempt }).end({
+        status: 200,
+      });
+    });
+    const attempt = exporter.getFinishedSpans().find((s) => s.name === "POST");
+    const m = (await reader.collect()).resourceMetrics;
+    expect(pointsOf(m, "http.client.request.duration").map((p) => p.attributes[SPAN_ID])).toEqual([
+      attempt?.spanContext().spanId,
+    ]);
+  });
+
   it("passes no context when the span does not record (nothing is built)", async () => {
     const reader = new TestReader();
     const meterProvider = new MeterProvider({

@@ -197,7 +197,12 @@ export function startHttpAttempt(
         }
         if (errorType === undefined && result.error !== undefined) errorType = errorTypeOf(result.error);
         if (errorType) metricAttrs[ATTR.ERROR_TYPE] = errorType;
-        duration.record(Math.max(0, clock.now() - startedAt) / 1000, metricAttrs);
+        // The attempt span's context: an exemplar of this point links to the attempt, not the call.
+        duration.record(
+          Math.max(0, clock.now() - startedAt) / 1000,
+          metricAttrs,
+          span.isRecording() ? attemptContext : undefined,
+        );
         if (span.isRecording()) {
           if (result.status !== undefined) span.setAttribute(ATTR.HTTP_RESPONSE_STATUS_CODE, result.status);
           if (errorType) {

@@ -1,6 +1,9 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { PrometheusExporter } from "@opentelemetry/exporter-prometheus";
+import { diag } from "@opentelemetry/api";
+import { PrometheusExporter, PrometheusSerializer } from "@opentelemetry/exporter-prometheus";
+import type { ExemplarStore } from "./exemplar-store.js";
+import { acceptsOpenMetrics, OPENMETRICS_CONTENT_TYPE, toOpenMetrics } from "./openmetrics.js";
 
 /** @internal The scrape endpoint of {@link startTelemetry}: a Prometheus exporter and the server that serves it. */
 export interface PrometheusEndpoint {
@@ -16,10 +19,17 @@ const PATH = PrometheusExporter.DEFAULT_OPTIONS.endpoint;
 /**
  * @internal The exporter's own server treats port 0 as "unset" and binds 9464, and never says
  * which port it bound; this one serves the exporter's handler on the port asked for, 0
- * included, and reports the port it got.
+ * included, and reports the port it got. With an exemplar store, a scraper that asks for
+ * OpenMetrics gets it, with exemplars; any other gets the exporter's answer as it is.
  */
-export function prometheusEndpoint(port: number, host: string | undefined): PrometheusEndpoint {
+export function prometheusEndpoint(
+  port: number,
+  host: string | undefined,
+  exemplars?: ExemplarStore,
+): PrometheusEndpoint {
   const exporter = new PrometheusExporter({ preventServerStart: true });
+  // The exporter's own serializer, with the exporter's defaults (no prefix, no timestamps).
+  const serializer = new PrometheusSerializer();
   let server: Server | undefined;
   let closed: Promise<void> | undefined;
   return {
@@ -27,7 +37,29 @@ export function prometheusEndpoint(port: number, host: string | undefined): Prom
     async listen() {
       const s = createServer((request, response) => {
         const path = (request.url ?? "").split("?")[0];
-        if (path === PATH) exporter.getMetricsRequestHandler(request, response);
+        if (path === PATH && exemplars && acceptsOpenMetrics(request.headers.accept))
+          void exporter.collect().then(
+            ({ resourceMetrics, errors }) => {
+              if (errors.length > 0) diag.error("PrometheusExporter: metrics collection errors", ...errors);
+              const text = serializer.serialize(resourceMetrics);
+              let body: string;
+              try {
+                body = toOpenMetrics(text, exemplars.snapshot());
+                response.setHeader("content-type", OPENMETRICS_CONTENT_TYPE);
+              } catch (error) {
+                // The scraper accepts the text format too: better metrics without exemplars than none.
+                diag.warn("swarmgate exemplars: OpenMetrics conversion failed", error);
+                body = text;
+                response.setHeader("content-type", "text/plain; version=0.0.4; charset=utf-8");
+              }
+              response.end(body);
+            },
+            (error: unknown) => {
+              response.statusCode = 500;
+              response.end(`# failed to export metrics: ${error}`);
+            },
+          );
+        else if (path === PATH) exporter.getMetricsRequestHandler(request, response);
         else {
           response.statusCode = 404;
           response.end();

@@ -16,6 +16,7 @@ export const START_TELEMETRY_OPTION_KEYS: ReadonlySet<string> = new Set<keyof St
   "otlpHeaders",
   "prometheusPort",
   "prometheusHost",
+  "exemplarFilter",
   "otlpMetrics",
   "secrets",
   "spanProcessors",
@@ -41,6 +42,11 @@ export function validateStartTelemetryOptions(input: unknown): StartTelemetryOpt
     const url = expectString("otlpEndpoint", o.otlpEndpoint);
     if (!/^https?:\/\//.test(url)) fail("otlpEndpoint", "an http:// or https:// URL, or false", url);
   }
+  if (
+    o.exemplarFilter !== undefined &&
+    !(["always_on", "always_off", "trace_based"] as unknown[]).includes(o.exemplarFilter)
+  )
+    fail("exemplarFilter", '"always_on", "always_off" or "trace_based"', o.exemplarFilter);
   if (o.resourceAttributes !== undefined) expectObject("resourceAttributes", o.resourceAttributes);
   if (o.otlpHeaders !== undefined) {
     const headers = expectObject("otlpHeaders", o.otlpHeaders);

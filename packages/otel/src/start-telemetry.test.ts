@@ -1,6 +1,6 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { trace } from "@opentelemetry/api";
+import { metrics, trace } from "@opentelemetry/api";
 import { UndiciInstrumentation } from "@opentelemetry/instrumentation-undici";
 import { tracing } from "@opentelemetry/sdk-node";
 import { METRICS } from "@swarmgate/core";
@@ -81,6 +81,62 @@ describe("startTelemetry's Prometheus endpoint", () => {
     await expect(startTelemetry({ otlpEndpoint: false })).rejects.toThrow(
       "Expected `OTEL_EXPORTER_PROMETHEUS_PORT` to be a port number (0–65535), got `metrics` (string)",
     );
+  });
+});
+
+describe("startTelemetry's exemplars", () => {
+  const OPENMETRICS = { accept: "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5" };
+
+  it("serves OpenMetrics with exemplars of the active sampled span to a scraper that asks, the text format to others", async () => {
+    const telemetry = await startTelemetry({
+      otlpEndpoint: false,
+      prometheusPort: 0,
+      prometheusHost: "127.0.0.1",
+      spanProcessors: [new tracing.SimpleSpanProcessor(new tracing.InMemorySpanExporter())],
+    });
+    const url = telemetry.prometheusUrl ?? "";
+    const histogram = metrics.getMeter("test").createHistogram("gen_ai.client.operation.duration");
+    const spanId = trace.getTracer("test").startActiveSpan("call", (span) => {
+      histogram.record(0.015, { "gen_ai.operation.name": "chat" }); // the view's (0.01, 0.02] bucket
+      span.end();
+      return span.spanContext().spanId;
+    });
+    histogram.record(0.5, { "gen_ai.operation.name": "chat" }); // no span: no exemplar
+    const om = await fetch(url, { headers: OPENMETRICS });
+    expect(om.headers.get("content-type")).toBe("application/openmetrics-text; version=1.0.0; charset=utf-8");
+    const body = await om.text();
+    const exemplars = body.split("\n").filter((line) => line.includes(" # {"));
+    expect(exemplars).toHaveLength(1);
+    expect(exemplars[0]).toMatch(
+      new RegExp(
+        `le="0\\.02"\\} 1 # \\{trace_id="[0-9a-f]{32}",span_id="${spanId}"\\} 0\\.015 \\d+\\.\\d{3}$`,
+      ),
+    );
+    expect(body.endsWith("# EOF\n")).toBe(true);
+    const plain = await fetch(url);
+    expect(plain.headers.get("content-type")).toBe("text/plain");
+    expect(await plain.text()).not.toContain(" # {");
+    await telemetry.shutdown();
+  });
+
+  it("serves the text format only with OTEL_METRICS_EXEMPLAR_FILTER=always_off, and validates the filter", async () => {
+    vi.stubEnv("OTEL_METRICS_EXEMPLAR_FILTER", "ALWAYS_OFF");
+    const telemetry = await startTelemetry({
+      otlpEndpoint: false,
+      prometheusPort: 0,
+      prometheusHost: "127.0.0.1",
+    });
+    const response = await fetch(telemetry.prometheusUrl ?? "", { headers: OPENMETRICS });
+    expect(response.headers.get("content-type")).toBe("text/plain");
+    expect(await response.text()).not.toContain("# EOF");
+    await telemetry.shutdown();
+    vi.stubEnv("OTEL_METRICS_EXEMPLAR_FILTER", "sometimes");
+    await expect(startTelemetry({ otlpEndpoint: false, prometheusPort: false })).rejects.toThrow(
+      "Expected `OTEL_METRICS_EXEMPLAR_FILTER` to be always_on, always_off or trace_based, got `sometimes` (string)",
+    );
+    await expect(
+      startTelemetry({ otlpEndpoint: false, prometheusPort: false, exemplarFilter: "on" as never }),
+    ).rejects.toThrow('Expected `exemplarFilter` to be "always_on", "always_off" or "trace_based", got');
   });
 });
 

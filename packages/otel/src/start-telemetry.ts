@@ -11,6 +11,8 @@ import {
   tracing,
 } from "@opentelemetry/sdk-node";
 import { redact, registerSecret, VERSION } from "@swarmgate/core";
+import { type ExemplarFilter, meterProviderWithExemplars } from "./exemplar-meter-provider.js";
+import { ExemplarStore } from "./exemplar-store.js";
 import { type PrometheusEndpoint, prometheusEndpoint } from "./prometheus-endpoint.js";
 import { RedactingSpanExporter } from "./redacting-span-exporter.js";
 import { validateStartTelemetryOptions } from "./start-telemetry-options.js";
@@ -38,6 +40,15 @@ export interface StartTelemetryOptions {
    * @default `OTEL_EXPORTER_PROMETHEUS_PORT`, else 9464; none when `OTEL_METRICS_EXPORTER` is set and does not name `prometheus`
    */
   readonly prometheusPort?: number | false;
+  /**
+   * Which histogram measurements become exemplars on the Prometheus endpoint (served to
+   * scrapers that ask for OpenMetrics, as Prometheus does): `trace_based`, those recorded in a
+   * sampled span, so each links to its trace; `always_on`, every one; `always_off`, none (the
+   * endpoint then serves the exporter's text format only). Without the Prometheus endpoint there
+   * are none: the SDK's OTLP exporter carries no exemplars.
+   * @default `OTEL_METRICS_EXEMPLAR_FILTER`, else "trace_based"
+   */
+  readonly exemplarFilter?: ExemplarFilter;
   /** Interface the Prometheus endpoint listens on. @default `OTEL_EXPORTER_PROMETHEUS_HOST`, else all interfaces */
   readonly prometheusHost?: string;
   /**
@@ -96,6 +107,17 @@ function list(name: string): string[] | undefined {
 
 function fail(name: string, what: string, value: unknown): never {
   throw new TypeError(`Expected \`${name}\` to be ${what}, got \`${String(value)}\` (${typeof value})`);
+}
+
+const EXEMPLAR_FILTERS: readonly ExemplarFilter[] = ["always_on", "always_off", "trace_based"];
+
+function exemplarFilterOf(option: ExemplarFilter | undefined): ExemplarFilter {
+  if (option !== undefined) return option;
+  const fromEnv = env("OTEL_METRICS_EXEMPLAR_FILTER")?.toLowerCase();
+  if (fromEnv === undefined) return "trace_based";
+  if (!(EXEMPLAR_FILTERS as readonly string[]).includes(fromEnv))
+    fail("OTEL_METRICS_EXEMPLAR_FILTER", "always_on, always_off or trace_based", fromEnv);
+  return fromEnv as ExemplarFilter;
 }
 
 function tracesUrlOf(option: string | false | undefined): string | false {
@@ -157,7 +179,9 @@ async function detectResource(attributes: Attributes): Promise<resources.Resourc
  * providers, which every governor uses unless given its own. Honours the standard `OTEL_*`
  * variables (`OTEL_SDK_DISABLED`, `OTEL_SERVICE_NAME`, `OTEL_RESOURCE_ATTRIBUTES`,
  * `OTEL_EXPORTER_OTLP_*`, `OTEL_TRACES_EXPORTER`, `OTEL_METRICS_EXPORTER`,
- * `OTEL_EXPORTER_PROMETHEUS_*`, `OTEL_TRACES_SAMPLER`, `OTEL_BSP_*`, …); options win.
+ * `OTEL_EXPORTER_PROMETHEUS_*`, `OTEL_METRICS_EXEMPLAR_FILTER`, `OTEL_TRACES_SAMPLER`, `OTEL_BSP_*`, …);
+ * options win. Histograms carry exemplars (trace and span ids) on the Prometheus endpoint
+ * for scrapers that ask for OpenMetrics.
  * Resolves once the Prometheus endpoint listens.
  *
  * @example
@@ -182,6 +206,8 @@ export async function startTelemetry(options: StartTelemetryOptions = {}): Promi
 
   const tracesUrl = tracesUrlOf(options.otlpEndpoint);
   const port = prometheusPortOf(options.prometheusPort);
+  const exemplarFilter = exemplarFilterOf(options.exemplarFilter);
+  const exemplars = port !== false && exemplarFilter !== "always_off" ? new ExemplarStore() : undefined;
   const otlpMetrics = options.otlpMetrics ?? list("OTEL_METRICS_EXPORTER")?.includes("otlp") ?? false;
 
   const spanProcessors: tracing.SpanProcessor[] = [];
@@ -197,7 +223,11 @@ export async function startTelemetry(options: StartTelemetryOptions = {}): Promi
   const readers: metrics.IMetricReader[] = [];
   let prometheus: PrometheusEndpoint | undefined;
   if (port !== false) {
-    prometheus = prometheusEndpoint(port, options.prometheusHost ?? env("OTEL_EXPORTER_PROMETHEUS_HOST"));
+    prometheus = prometheusEndpoint(
+      port,
+      options.prometheusHost ?? env("OTEL_EXPORTER_PROMETHEUS_HOST"),
+      exemplars,
+    );
     readers.push(prometheus.exporter);
   }
   if (otlpMetrics) {
@@ -222,6 +252,7 @@ export async function startTelemetry(options: StartTelemetryOptions = {}): Promi
   Object.assign(attributes, options.resourceAttributes);
   attributes["service.name"] = options.serviceName ?? env("OTEL_SERVICE_NAME") ?? "swarmgate";
 
+  const views = histogramViews();
   const sdk = new NodeSDK({
     // Detected here rather than by the SDK, to redact them: the process detector records
     // the command line, and OTEL_RESOURCE_ATTRIBUTES is free text; either may hold a token.
@@ -229,7 +260,7 @@ export async function startTelemetry(options: StartTelemetryOptions = {}): Promi
     resource: await detectResource(attributes),
     spanProcessors,
     metricReaders: readers,
-    views: histogramViews(),
+    views,
     // swarmgate writes no OTel logs; without this the SDK would build an OTLP log exporter.
     logRecordProcessors: [],
     instrumentations: [...(options.instrumentations ?? [])],
@@ -237,6 +268,25 @@ export async function startTelemetry(options: StartTelemetryOptions = {}): Promi
   sdk.start();
 
   const instrumentations = (options.instrumentations ?? []).flat();
+  if (exemplars && exemplarFilter !== "always_off") {
+    // The SDK registered its meter provider; the global one becomes the same provider whose
+    // histograms also keep exemplars (the SDK's own reservoirs reach no exporter yet).
+    const boundaries = new Map<string, readonly number[]>();
+    for (const view of views) {
+      const b = (view.aggregation as { options?: { boundaries?: number[] } } | undefined)?.options
+        ?.boundaries;
+      if (view.instrumentName && b) boundaries.set(view.instrumentName, b);
+    }
+    const provider = meterProviderWithExemplars(
+      metricsApi.getMeterProvider(),
+      exemplars,
+      exemplarFilter,
+      (n) => boundaries.get(n),
+    );
+    metricsApi.disable();
+    metricsApi.setGlobalMeterProvider(provider);
+    for (const instrumentation of instrumentations) instrumentation.setMeterProvider(provider);
+  }
   const disableInstrumentations = () => {
     for (const instrumentation of instrumentations)
       try {
