@@ -107,3 +107,25 @@ it("lays panels out without overlap, each with a unique id, a title and a descri
     expect(new Set(refIds).size, panel.title).toBe(refIds.length);
   }
 });
+
+it("draws exemplars on the latency panels and links them to the provisioned Jaeger data source", () => {
+  const latency = dashboard.panels
+    .flatMap((p) => (p.targets ?? []) as { expr: string; exemplar?: boolean }[])
+    .filter((t) =>
+      /histogram_quantile\(.*(operation_duration|request_duration|time_to_first_chunk)/.test(t.expr),
+    );
+  expect(latency.length).toBeGreaterThanOrEqual(7);
+  expect(latency.filter((t) => t.exemplar !== true).map((t) => t.expr)).toEqual([]);
+  const provisioned = read("grafana/provisioning/datasources/prometheus.yml");
+  // The label startTelemetry's exemplars carry the trace id in, pointing at a data source
+  // provisioned in the same file.
+  const destination = provisioned.match(
+    /exemplarTraceIdDestinations:\n\s+- name: (\S+)\n\s+datasourceUid: (\S+)/,
+  );
+  expect(destination?.[1]).toBe("trace_id");
+  const jaeger = provisioned.match(
+    /- name: Jaeger\n\s+uid: (\S+)\n\s+type: (\S+)\n\s+access: proxy\n\s+url: (\S+)/,
+  );
+  expect(jaeger?.slice(1)).toEqual([destination?.[2], "jaeger", "http://jaeger:16686"]);
+  expect(read("docker-compose.yml")).toMatch(/^ {2}jaeger:/m);
+});
