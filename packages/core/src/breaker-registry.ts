@@ -43,6 +43,11 @@ export class BreakerRegistry {
   }
 
   /** Every breaker's state, by key. */
+  /** The state of `key`'s breaker, if it has one (makes none). */
+  stateOf(key: string): BreakerState | undefined {
+    return this.#breakers.get(key)?.state;
+  }
+
   states(): Record<string, BreakerState> {
     const out: Record<string, BreakerState> = {};
     for (const [key, breaker] of this.#breakers) out[key] = breaker.state;

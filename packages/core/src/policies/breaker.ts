@@ -103,7 +103,7 @@ class BreakerPolicy implements Policy {
   describe(ctx: PolicyContext, attributes: Attributes): void {
     const key = keyOf(ctx);
     attributes[ATTR.SWARMGATE_BREAKER_KEY] = key;
-    const state = this.#breakers.states()[key];
+    const state = this.#breakers.stateOf(key);
     if (state) attributes[ATTR.SWARMGATE_BREAKER_STATE] = state;
   }
 
