@@ -3,20 +3,15 @@
 // latency histograms' exemplars reach Prometheus and name spans the SDK exported, and every
 // metric of the text format still scrapes without error.
 //
-// Prometheus comes from Debian's package (`apt-get install -y prometheus`, done by
-// .ci/run). Without it the test fails in CI and is skipped elsewhere.
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+// Prometheus: see prometheus-support.ts.
 import { createServer } from "node:http";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { tracing } from "@opentelemetry/sdk-node";
 import { createGovernor } from "@swarmgate/core";
 import { startTelemetry } from "@swarmgate/otel";
-import { expect, it } from "vitest";
+import { expect } from "vitest";
 import { freePort } from "./otel-support.js";
+import { api, expectPrometheus, prometheusIt, startPrometheus, waitFor } from "./prometheus-support.js";
 
-const PROMETHEUS = process.env.PROMETHEUS_BIN ?? "/usr/bin/prometheus";
 const DEADLINE_MS = 60_000;
 
 interface Exemplars {
@@ -24,32 +19,10 @@ interface Exemplars {
   exemplars: { labels: Record<string, string>; value: string; timestamp: number }[];
 }
 
-async function api<T>(base: string, path: string): Promise<T> {
-  const response = await fetch(`${base}${path}`);
-  const body = (await response.json()) as { status: string; error?: string; data: T };
-  if (body.status !== "success") throw new Error(`Prometheus rejected ${path}: ${body.error}`);
-  return body.data;
-}
-
-async function waitFor(check: () => Promise<boolean>, ms: number): Promise<boolean> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (await check().catch(() => false)) return true;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  return false;
-}
-
-const installed = existsSync(PROMETHEUS);
-const runIt = installed || process.env.CI ? it : it.skip;
-
-runIt(
+prometheusIt(
   "exemplars on the latency histograms reach a real Prometheus and name exported spans",
   async () => {
-    if (!installed)
-      throw new Error(
-        `Prometheus is not installed at ${PROMETHEUS}: .ci/run must \`apt-get install -y prometheus\` (or set PROMETHEUS_BIN)`,
-      );
+    expectPrometheus();
     // The upstream: answers after a few ms, so the calls spread over several buckets.
     let served = 0;
     const upstream = createServer((_request, response) => {
@@ -60,6 +33,9 @@ runIt(
 
     const spans = new tracing.InMemorySpanExporter();
     const exporterPort = await freePort();
+    const prometheus = await startPrometheus({ exporterPort, flags: ["--enable-feature=exemplar-storage"] });
+    const { base } = prometheus;
+    const log = prometheus.log;
     const telemetry = await startTelemetry({
       serviceName: "exemplar-test",
       otlpEndpoint: false,
@@ -83,41 +59,6 @@ runIt(
       while (!stop.signal.aborted) await Promise.all([call(), call(), call()]);
     })();
 
-    const dir = mkdtempSync(join(tmpdir(), "swarmgate-exemplars-"));
-    const promPort = await freePort();
-    const base = `http://127.0.0.1:${promPort}`;
-    writeFileSync(
-      join(dir, "prometheus.yml"),
-      [
-        "global:",
-        "  scrape_interval: 1s",
-        "scrape_configs:",
-        "  - job_name: swarmgate",
-        "    static_configs:",
-        `      - targets: ["127.0.0.1:${exporterPort}"]`,
-        "",
-      ].join("\n"),
-    );
-    let log = "";
-    const prometheus: ChildProcess = spawn(
-      PROMETHEUS,
-      [
-        `--config.file=${join(dir, "prometheus.yml")}`,
-        `--storage.tsdb.path=${join(dir, "data")}`,
-        `--web.listen-address=127.0.0.1:${promPort}`,
-        "--enable-feature=exemplar-storage",
-        "--log.level=warn",
-      ],
-      { stdio: ["ignore", "pipe", "pipe"] },
-    );
-    prometheus.stdout?.on("data", (c: Buffer) => {
-      log += c;
-    });
-    prometheus.stderr?.on("data", (c: Buffer) => {
-      log += c;
-    });
-    const exited = new Promise<void>((resolve) => prometheus.once("exit", () => resolve()));
-
     let duration: Exemplars[] = [];
     let http: Exemplars[] = [];
     let targets: { health: string; lastError: string; scrapeUrl: string }[] = [];
@@ -125,8 +66,6 @@ runIt(
     let plainFamilies: string[] = [];
     let exported: tracing.ReadableSpan[] = [];
     try {
-      const ready = await waitFor(async () => (await fetch(`${base}/-/ready`)).ok, 20_000);
-      expect(ready, `Prometheus did not become ready:\n${log}`).toBe(true);
       const since = Math.floor(Date.now() / 1000) - 60;
       const exemplarsOf = (query: string) =>
         api<Exemplars[]>(
@@ -138,7 +77,7 @@ runIt(
         http = await exemplarsOf("http_client_request_duration_bucket");
         return duration.some((s) => s.exemplars.length > 0) && http.some((s) => s.exemplars.length > 0);
       }, DEADLINE_MS - 30_000);
-      expect(found, `no exemplars reached Prometheus:\n${log}`).toBe(true);
+      expect(found, `no exemplars reached Prometheus:\n${log()}`).toBe(true);
       // Two more scrapes, so that the metrics of the last one are there too.
       await new Promise((resolve) => setTimeout(resolve, 2_500));
       targets = (await api<{ activeTargets: typeof targets }>(base, "/api/v1/targets")).activeTargets;
@@ -151,15 +90,12 @@ runIt(
     } finally {
       stop.abort();
       await swarm;
-      prometheus.kill("SIGTERM");
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
-      if (prometheus.exitCode === null) prometheus.kill("SIGKILL");
+      await prometheus.stop();
       await governor.close();
       // Before shutdown: shutting the SDK down empties the in-memory exporter.
       exported = spans.getFinishedSpans();
       await telemetry.shutdown();
       await new Promise<void>((resolve) => upstream.close(() => resolve()));
-      rmSync(dir, { recursive: true, force: true });
     }
 
     const callSpans = new Map(

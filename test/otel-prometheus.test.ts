@@ -4,21 +4,16 @@
 // Prometheus loads the example's recording and alert rules: every rule must load and
 // evaluate without error, and every recording rule must return data.
 //
-// Prometheus comes from Debian's package (`apt-get install -y prometheus`, done by
-// .ci/run). Without it the test fails in CI and is skipped elsewhere.
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+// Prometheus: see prometheus-support.ts.
 import { fileURLToPath } from "node:url";
 import { createGovernor } from "@swarmgate/core";
 import { startSimulator } from "@swarmgate/hf-simulator";
 import { startTelemetry } from "@swarmgate/otel";
-import { expect, it } from "vitest";
+import { expect } from "vitest";
 import { runSwarm, SIMULATOR_OPTIONS, swarmGovernorOptions } from "../examples/observability/swarm.mjs";
 import { dashboardQueries, freePort } from "./otel-support.js";
+import { expectPrometheus, prometheusIt, startPrometheus, waitFor } from "./prometheus-support.js";
 
-const PROMETHEUS = process.env.PROMETHEUS_BIN ?? "/usr/bin/prometheus";
 const DEADLINE_MS = 100_000;
 const THROTTLED = 'swarmgate_throttles_total{swarmgate_throttle_source="server_429"} > 0';
 const RULE_FILES = ["rules.yml", "alerts.yml"].map((name) =>
@@ -47,31 +42,20 @@ async function query(base: string, expr: string): Promise<unknown[]> {
 const hasData = (result: unknown[]) =>
   result.some((series) => Number.isFinite(Number((series as { value?: [number, string] }).value?.[1])));
 
-async function waitFor(check: () => Promise<boolean>, ms: number): Promise<boolean> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (await check().catch(() => false)) return true;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  return false;
-}
-
-const installed = existsSync(PROMETHEUS);
-const runIt = installed || process.env.CI ? it : it.skip;
-
-runIt(
+prometheusIt(
   "every panel of swarmgate.json and every recording rule shows data in a real Prometheus",
   async () => {
-    if (!installed)
-      throw new Error(
-        `Prometheus is not installed at ${PROMETHEUS}: .ci/run must \`apt-get install -y prometheus\` (or set PROMETHEUS_BIN)`,
-      );
+    expectPrometheus();
     const targets = dashboardQueries();
     const distinct = new Set(targets.map((t) => t.expr)).size; // two panels may share a query
     expect(targets.length).toBeGreaterThanOrEqual(30);
 
-    const sim = await startSimulator(SIMULATOR_OPTIONS);
     const exporterPort = await freePort();
+    // Ready before anything else starts: the exporter's port is scraped once it listens.
+    const prometheus = await startPrometheus({ exporterPort, ruleFiles: RULE_FILES });
+    const { base } = prometheus;
+    const log = prometheus.log;
+    const sim = await startSimulator(SIMULATOR_OPTIONS);
     const telemetry = await startTelemetry({
       serviceName: "prometheus-test",
       otlpEndpoint: false,
@@ -88,55 +72,16 @@ runIt(
       signal: stop.signal,
     });
 
-    const dir = mkdtempSync(join(tmpdir(), "swarmgate-prometheus-"));
-    const promPort = await freePort();
-    const base = `http://127.0.0.1:${promPort}`;
-    writeFileSync(
-      join(dir, "prometheus.yml"),
-      [
-        "global:",
-        "  scrape_interval: 1s",
-        "  evaluation_interval: 1s",
-        "rule_files:",
-        ...RULE_FILES.map((file) => `  - ${JSON.stringify(file)}`),
-        "scrape_configs:",
-        "  - job_name: swarmgate",
-        "    static_configs:",
-        `      - targets: ["127.0.0.1:${exporterPort}"]`,
-        "",
-      ].join("\n"),
-    );
-    let log = "";
-    const prometheus: ChildProcess = spawn(
-      PROMETHEUS,
-      [
-        `--config.file=${join(dir, "prometheus.yml")}`,
-        `--storage.tsdb.path=${join(dir, "data")}`,
-        `--web.listen-address=127.0.0.1:${promPort}`,
-        "--log.level=warn",
-      ],
-      { stdio: ["ignore", "pipe", "pipe"] },
-    );
-    prometheus.stdout?.on("data", (c: Buffer) => {
-      log += c;
-    });
-    prometheus.stderr?.on("data", (c: Buffer) => {
-      log += c;
-    });
-    const exited = new Promise<void>((resolve) => prometheus.once("exit", () => resolve()));
-
     const seen = new Set<string>();
     const recorded = new Set<string>();
     let groups: RuleGroup[] = [];
     const began = Date.now();
     try {
-      const ready = await waitFor(async () => (await fetch(`${base}/-/ready`)).ok, 20_000);
-      expect(ready, `Prometheus did not become ready:\n${log}`).toBe(true);
       const scraped = await waitFor(async () => {
         const up = await query(base, 'up{job="swarmgate"} == 1');
         return up.length > 0;
       }, 20_000);
-      expect(scraped, `Prometheus never scraped the exporter:\n${log}`).toBe(true);
+      expect(scraped, `Prometheus never scraped the exporter:\n${log()}`).toBe(true);
       // Every panel has data, and the scenario happened: the provider's 429s were scraped too.
       await waitFor(async () => {
         for (const t of targets)
@@ -160,13 +105,10 @@ runIt(
     } finally {
       stop.abort();
       await swarm;
-      prometheus.kill("SIGTERM");
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
-      if (prometheus.exitCode === null) prometheus.kill("SIGKILL");
+      await prometheus.stop();
       await governor.close();
       await telemetry.shutdown();
       await sim.close();
-      rmSync(dir, { recursive: true, force: true });
     }
     const empty = targets.filter((t) => !seen.has(t.expr)).map((t) => `${t.panel}: ${t.expr}`);
     expect(empty, "panels whose queries returned no data").toEqual([]);
