@@ -25,6 +25,8 @@ describe("the transport context of an HTTP attempt swarmgate makes the span of",
 
   it("is what isGovernedHttpAttempt recognises, and nothing else", () => {
     expect(isGovernedHttpAttempt(transportContext(ROOT_CONTEXT))).toBe(true);
+    // From the root context (no context manager), one context serves every attempt.
+    expect(transportContext(ROOT_CONTEXT)).toBe(transportContext(ROOT_CONTEXT));
     expect(isGovernedHttpAttempt(ROOT_CONTEXT)).toBe(false);
     expect(isGovernedHttpAttempt()).toBe(false);
   });

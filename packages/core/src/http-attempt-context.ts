@@ -1,4 +1,4 @@
-import { type Context, context, createContextKey } from "@opentelemetry/api";
+import { type Context, context, createContextKey, ROOT_CONTEXT } from "@opentelemetry/api";
 
 // The key `suppressTracing` of @opentelemetry/core sets and every SDK tracer and W3C
 // propagator reads: `createContextKey` is `Symbol.for`, so this is the same key without a
@@ -12,7 +12,12 @@ const GOVERNED_ATTEMPT = createContextKey("swarmgate HTTP attempt");
  * non-recording span and injects nothing) and marked for {@link isGovernedHttpAttempt}.
  */
 export const transportContext = (attempt: Context): Context =>
-  attempt.setValue(SUPPRESS_TRACING, true).setValue(GOVERNED_ATTEMPT, true);
+  attempt === ROOT_CONTEXT ? ROOT_TRANSPORT : mark(attempt);
+
+const mark = (ctx: Context): Context => ctx.setValue(SUPPRESS_TRACING, true).setValue(GOVERNED_ATTEMPT, true);
+// Without a context manager (no SDK, or one that keeps none) every attempt starts from the
+// root context: its transport context is made once, not twice a request.
+const ROOT_TRANSPORT = mark(ROOT_CONTEXT);
 
 /**
  * Whether `ctx` (default: the active context) is inside the transport call of an HTTP
