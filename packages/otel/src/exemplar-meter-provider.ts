@@ -19,6 +19,9 @@ import { type ExemplarStore, SDK_DEFAULT_BOUNDARIES } from "./exemplar-store.js"
  */
 export type ExemplarFilter = "always_on" | "always_off" | "trace_based";
 
+/** @internal Every {@link ExemplarFilter}: what the option and `OTEL_METRICS_EXEMPLAR_FILTER` accept. */
+export const EXEMPLAR_FILTERS: readonly ExemplarFilter[] = ["always_on", "always_off", "trace_based"];
+
 const EMPTY: Attributes = Object.freeze({});
 let warned = false;
 

@@ -5,6 +5,7 @@ import {
   expectString,
   invalidOption as fail,
 } from "@swarmgate/core";
+import { EXEMPLAR_FILTERS } from "./exemplar-meter-provider.js";
 import type { StartTelemetryOptions } from "./start-telemetry.js";
 
 /** Every key of {@link StartTelemetryOptions}: any other is refused with the closest of these. */
@@ -42,10 +43,7 @@ export function validateStartTelemetryOptions(input: unknown): StartTelemetryOpt
     const url = expectString("otlpEndpoint", o.otlpEndpoint);
     if (!/^https?:\/\//.test(url)) fail("otlpEndpoint", "an http:// or https:// URL, or false", url);
   }
-  if (
-    o.exemplarFilter !== undefined &&
-    !(["always_on", "always_off", "trace_based"] as unknown[]).includes(o.exemplarFilter)
-  )
+  if (o.exemplarFilter !== undefined && !(EXEMPLAR_FILTERS as readonly unknown[]).includes(o.exemplarFilter))
     fail("exemplarFilter", '"always_on", "always_off" or "trace_based"', o.exemplarFilter);
   if (o.resourceAttributes !== undefined) expectObject("resourceAttributes", o.resourceAttributes);
   if (o.otlpHeaders !== undefined) {

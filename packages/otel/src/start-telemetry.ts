@@ -11,7 +11,11 @@ import {
   tracing,
 } from "@opentelemetry/sdk-node";
 import { redact, registerSecret, VERSION } from "@swarmgate/core";
-import { type ExemplarFilter, meterProviderWithExemplars } from "./exemplar-meter-provider.js";
+import {
+  EXEMPLAR_FILTERS,
+  type ExemplarFilter,
+  meterProviderWithExemplars,
+} from "./exemplar-meter-provider.js";
 import { ExemplarStore } from "./exemplar-store.js";
 import { type PrometheusEndpoint, prometheusEndpoint } from "./prometheus-endpoint.js";
 import { RedactingSpanExporter } from "./redacting-span-exporter.js";
@@ -108,8 +112,6 @@ function list(name: string): string[] | undefined {
 function fail(name: string, what: string, value: unknown): never {
   throw new TypeError(`Expected \`${name}\` to be ${what}, got \`${String(value)}\` (${typeof value})`);
 }
-
-const EXEMPLAR_FILTERS: readonly ExemplarFilter[] = ["always_on", "always_off", "trace_based"];
 
 function exemplarFilterOf(option: ExemplarFilter | undefined): ExemplarFilter {
   if (option !== undefined) return option;
